@@ -1,0 +1,187 @@
+#pragma once
+// The config model: plain structs filled by the YAML loader (config_loader)
+// and frozen into a Snapshot. Nothing here does I/O.
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/money.hpp"
+
+namespace switchyard::config {
+
+using Millis = std::chrono::milliseconds;
+
+enum class ProviderKind { openai, anthropic };
+enum class HostingLocation { local, remote };
+enum class Weights { open, closed };
+enum class FsyncPolicy { never, interval, always };
+enum class LogLevel { debug, info, warn, error };
+
+struct Url {
+  bool tls = false;
+  std::string host;
+  std::uint16_t port = 0;
+  std::string base_path;  // without trailing slash, e.g. "/v1"
+};
+
+struct DataPolicy {
+  bool retains_prompts = false;
+  bool trains_on_prompts = false;
+};
+
+struct HealthCheck {
+  bool enabled = false;  // default: on for local providers
+  std::string path;      // default by server type, see config_loader
+  Millis interval{10'000};
+  Millis timeout{2'000};
+};
+
+struct UpstreamTimeouts {
+  Millis connect{5'000};
+  Millis first_byte{60'000};     // request sent -> response headers
+  Millis between_chunks{60'000};  // idle gap while reading the body
+};
+
+struct Provider {
+  std::string name;
+  ProviderKind kind = ProviderKind::openai;
+  // What serves it, for defaults such as the health-check path: vllm |
+  // llamacpp | ollama | sglang | openai | anthropic | deepseek | dashscope |
+  // gemini | generic.
+  std::string flavor = "generic";
+  std::string base_url;  // as written
+  Url url;               // parsed from base_url
+  std::string api_key_env;
+  std::string api_key;  // resolved from api_key_env at load; never logged
+  HostingLocation location = HostingLocation::remote;
+  std::string jurisdiction;  // ISO country, "on-prem", "EU", ...
+  DataPolicy data_policy;
+  std::string ca_file;  // extra CA bundle for private endpoints
+  std::string anthropic_version = "2023-06-01";
+  HealthCheck health;
+  UpstreamTimeouts timeouts;
+  std::size_t max_connections = 64;  // per worker
+  Millis pool_idle{60'000};
+  bool enabled = true;         // false when its key variable is unset
+  std::string disabled_reason;  // why it is not enabled
+  int line = 0;                 // YAML line, for messages
+};
+
+struct Price {
+  Picousd prompt = 0;         // per prompt token
+  Picousd completion = 0;     // per completion token
+  Picousd cached_prompt = 0;  // per cached prompt token (defaults to prompt)
+};
+
+struct Endpoint {
+  std::string provider;        // provider name
+  std::size_t provider_index = 0;
+  std::string upstream_model;  // model name sent upstream
+  Price price;
+  std::string quantization;  // "fp16", "fp8", "q4_k_m", ... empty if unknown
+  std::optional<std::int64_t> context_length;  // when smaller than the model's
+};
+
+struct Model {
+  std::string id;  // "deepseek/deepseek-r1"
+  std::string name;
+  std::string family;  // "deepseek"
+  std::string author;  // "DeepSeek"
+  std::string origin;  // ISO country of the developer, "CN"
+  Weights weights = Weights::open;
+  std::string license;  // SPDX id or name
+  std::int64_t context_length = 0;
+  std::int64_t max_output_tokens = 4096;  // default max_tokens when caller gives none
+  std::vector<Endpoint> endpoints;
+};
+
+// A rule is a conjunction: it matches a candidate when every field that is set
+// matches. Lists match when the candidate's value is any of them.
+struct Rule {
+  std::vector<std::string> origin;
+  std::vector<std::string> family;
+  std::vector<std::string> author;
+  std::vector<std::string> license;
+  std::vector<std::string> jurisdiction;
+  std::vector<std::string> model;  // model ids
+  std::vector<std::string> provider;
+  std::optional<Weights> weights;
+  std::optional<HostingLocation> hosting;
+  std::optional<bool> retains_prompts;
+  std::optional<bool> trains_on_prompts;
+  int line = 0;
+};
+
+struct Policy {
+  std::string name;
+  std::vector<Rule> allow;  // when non-empty a candidate must match one
+  std::vector<Rule> deny;   // a candidate matching any is removed
+  std::optional<Picousd> max_prompt_price;
+  std::optional<Picousd> max_completion_price;
+  int line = 0;
+};
+
+struct Key {
+  std::string name;
+  std::array<unsigned char, 32> sha256{};
+  std::string policy;  // empty: no policy
+  int line = 0;
+};
+
+struct Limits {
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 4 * 1024 * 1024;
+  std::size_t max_upstream_body_bytes = 64 * 1024 * 1024;
+  Millis header_timeout{10'000};
+  Millis idle_timeout{75'000};
+  Millis send_timeout{30'000};
+  Millis shutdown_grace{30'000};
+  std::size_t max_connections = 10'000;  // whole process
+};
+
+struct UsageLog {
+  std::string path = "switchyard-usage.jsonl";  // empty: disabled
+  std::uint64_t rotate_bytes = 256ull * 1024 * 1024;
+  FsyncPolicy fsync = FsyncPolicy::interval;
+  Millis fsync_interval{1'000};
+};
+
+struct Routing {
+  std::size_t max_attempts = 3;
+  std::int64_t default_completion_tokens = 512;  // cost estimate without max_tokens
+  double price_tie_ratio = 0.05;  // prices within 5% are "near-equal" and spread
+  std::uint32_t breaker_failures = 5;
+  Millis breaker_cooldown{30'000};
+  Millis retry_after_cap{300'000};
+};
+
+struct Server {
+  std::string listen_host = "0.0.0.0";
+  std::uint16_t listen_port = 8080;
+  unsigned workers = 0;  // 0: one per core
+  Limits limits;
+  std::string access_log = "-";  // "-": stderr, "": off, else a file path
+  LogLevel log_level = LogLevel::info;
+  std::optional<bool> require_key;  // default: required when keys exist
+  UsageLog usage_log;
+  Routing routing;
+  bool expose_explain = true;  // POST /v1/route
+};
+
+struct Config {
+  Server server;
+  std::vector<Provider> providers;
+  std::vector<Model> models;
+  std::vector<Policy> policies;
+  std::vector<Key> keys;
+  std::string source_path;
+};
+
+const char* to_string(ProviderKind);
+const char* to_string(HostingLocation);
+const char* to_string(Weights);
+
+}  // namespace switchyard::config

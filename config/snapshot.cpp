@@ -1,0 +1,94 @@
+#include "config/snapshot.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include "policies/endpoint_state.hpp"
+
+namespace switchyard::config {
+
+std::shared_ptr<const Snapshot> Snapshot::build(Config config, const Snapshot* previous) {
+  auto snapshot = std::shared_ptr<Snapshot>(new Snapshot());
+  snapshot->config_ = std::move(config);
+  const Config& cfg = snapshot->config_;
+
+  std::unordered_map<std::string, std::shared_ptr<policies::EndpointState>> donated;
+  if (previous != nullptr) {
+    for (const auto& ref : previous->endpoints_) donated.emplace(ref.key, ref.state);
+  }
+  for (std::size_t i = 0; i < cfg.providers.size(); ++i) {
+    snapshot->provider_index_.emplace(cfg.providers[i].name, i);
+  }
+  for (std::size_t i = 0; i < cfg.policies.size(); ++i) {
+    snapshot->policy_index_.emplace(cfg.policies[i].name, i);
+  }
+  for (std::size_t m = 0; m < cfg.models.size(); ++m) {
+    const Model& model = cfg.models[m];
+    snapshot->model_index_.emplace(model.id, m);
+    std::size_t begin = snapshot->endpoints_.size();
+    for (const Endpoint& endpoint : model.endpoints) {
+      EndpointRef ref;
+      ref.model = &model;
+      ref.endpoint = &endpoint;
+      ref.provider = &cfg.providers[endpoint.provider_index];
+      ref.index = snapshot->endpoints_.size();
+      ref.key = model.id + "@" + endpoint.provider;
+      auto it = donated.find(ref.key);
+      ref.state = it != donated.end() ? it->second : std::make_shared<policies::EndpointState>();
+      snapshot->endpoints_.push_back(std::move(ref));
+    }
+    snapshot->model_endpoint_ranges_.emplace_back(begin, snapshot->endpoints_.size());
+  }
+  return snapshot;
+}
+
+const Model* Snapshot::find_model(std::string_view id) const {
+  auto it = model_index_.find(id);
+  return it == model_index_.end() ? nullptr : &config_.models[it->second];
+}
+
+const Provider* Snapshot::find_provider(std::string_view name) const {
+  auto it = provider_index_.find(name);
+  return it == provider_index_.end() ? nullptr : &config_.providers[it->second];
+}
+
+const Policy* Snapshot::find_policy(std::string_view name) const {
+  auto it = policy_index_.find(name);
+  return it == policy_index_.end() ? nullptr : &config_.policies[it->second];
+}
+
+const Key* Snapshot::find_key(const std::array<unsigned char, 32>& token_sha256) const {
+  const Key* found = nullptr;
+  for (const Key& key : config_.keys) {
+    // Compare every key in full, whatever matched before.
+    bool equal = CRYPTO_memcmp(key.sha256.data(), token_sha256.data(), 32) == 0;
+    if (equal) found = &key;
+  }
+  return found;
+}
+
+bool Snapshot::keys_required() const {
+  return config_.server.require_key.value_or(!config_.keys.empty());
+}
+
+std::span<const EndpointRef> Snapshot::endpoints_of(const Model& model) const {
+  auto index = static_cast<std::size_t>(&model - config_.models.data());
+  auto [begin, end] = model_endpoint_ranges_[index];
+  return std::span<const EndpointRef>(endpoints_.data() + begin, end - begin);
+}
+
+std::array<unsigned char, 32> sha256(std::string_view data) {
+  std::array<unsigned char, 32> digest{};
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data());
+  return digest;
+}
+
+const char* to_string(ProviderKind kind) {
+  return kind == ProviderKind::anthropic ? "anthropic" : "openai";
+}
+const char* to_string(HostingLocation location) {
+  return location == HostingLocation::local ? "local" : "remote";
+}
+const char* to_string(Weights weights) { return weights == Weights::open ? "open" : "closed"; }
+
+}  // namespace switchyard::config

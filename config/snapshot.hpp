@@ -1,0 +1,62 @@
+#pragma once
+// An immutable, indexed view of one loaded Config. Workers hold a
+// shared_ptr<const Snapshot>; a reload builds a new one and swaps it in
+// atomically, carrying each endpoint's live state (statistics, circuit) over
+// by its key so a reload does not forget what traffic has taught.
+#include <array>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace switchyard::policies {
+class EndpointState;
+}
+
+namespace switchyard::config {
+
+// One servable (model, endpoint, provider) triple.
+struct EndpointRef {
+  const Model* model = nullptr;
+  const Endpoint* endpoint = nullptr;
+  const Provider* provider = nullptr;
+  std::size_t index = 0;  // position in Snapshot::endpoints()
+  std::string key;        // "model-id@provider", stable across reloads
+  std::shared_ptr<policies::EndpointState> state;
+};
+
+class Snapshot {
+ public:
+  // Indexes `config`; `previous` (may be null) donates endpoint states by key.
+  static std::shared_ptr<const Snapshot> build(Config config, const Snapshot* previous);
+
+  const Config& config() const { return config_; }
+  const Model* find_model(std::string_view id) const;
+  const Provider* find_provider(std::string_view name) const;
+  const Policy* find_policy(std::string_view name) const;
+  // Constant-time over all keys: an unknown and a wrong key cost the same.
+  const Key* find_key(const std::array<unsigned char, 32>& token_sha256) const;
+  bool keys_required() const;
+
+  const std::vector<EndpointRef>& endpoints() const { return endpoints_; }
+  // The endpoints of one model, in catalog order.
+  std::span<const EndpointRef> endpoints_of(const Model& model) const;
+
+ private:
+  Config config_;
+  std::vector<EndpointRef> endpoints_;
+  std::unordered_map<std::string_view, std::size_t> model_index_;
+  std::unordered_map<std::string_view, std::size_t> provider_index_;
+  std::unordered_map<std::string_view, std::size_t> policy_index_;
+  std::vector<std::pair<std::size_t, std::size_t>> model_endpoint_ranges_;  // [begin, end)
+};
+
+using SnapshotPtr = std::shared_ptr<const Snapshot>;
+
+std::array<unsigned char, 32> sha256(std::string_view data);
+
+}  // namespace switchyard::config

@@ -1,0 +1,39 @@
+#pragma once
+// The canonical chat request: an OpenAI Chat Completions body, parsed strictly,
+// with the routing-only fields (models, provider, provenance) taken out so what
+// goes upstream is our own serialisation of exactly what we routed on.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "gateway/errors.hpp"
+#include "policies/request_preferences.hpp"
+
+namespace switchyard {
+
+struct ChatRequest {
+  boost::json::object body;  // forwarded fields (model is rewritten per attempt)
+  std::string model;         // as requested, possibly with :floor / :nitro
+  std::vector<std::string> models;  // OpenRouter fallback list, after `model`
+  bool stream = false;
+  bool include_usage = false;  // the caller asked for the usage chunk
+  std::optional<std::int64_t> max_tokens;  // max_tokens or max_completion_tokens
+  std::int64_t estimated_prompt_tokens = 0;
+  policies::RequestPreferences prefs;
+  std::string user;  // the `user` field, never logged as a label
+};
+
+// Parses and validates a Chat Completions body. Rejects malformed JSON,
+// non-finite numbers, duplicate routing keys, wrong types and missing fields
+// with an invalid_json / invalid_request error naming the field.
+bool parse_chat_request(std::string_view body, ChatRequest& out, Error& error);
+
+// Validates an already-parsed object (used by the Anthropic ingress, which
+// builds the canonical body itself).
+bool validate_chat_object(boost::json::object object, ChatRequest& out, Error& error);
+
+}  // namespace switchyard

@@ -1,0 +1,53 @@
+#pragma once
+// The planner: a pure function of (config snapshot, live endpoint state,
+// request, key) -> ordered attempts plus a trace of every decision. No I/O, so
+// it is cheap, testable without sockets, and explainable (POST /v1/route).
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/snapshot.hpp"
+#include "policies/endpoint_state.hpp"
+
+namespace switchyard {
+struct ChatRequest;
+}
+
+namespace switchyard::policies {
+
+struct TraceEntry {
+  const config::EndpointRef* endpoint = nullptr;
+  bool kept = false;
+  std::string filter;  // which filter removed it ("key_policy:no-cn", "request.only", ...)
+  std::string reason;  // why, in words
+  Picousd estimated_cost = 0;
+  EndpointStatsView stats;
+  int rank = -1;  // position in the plan when kept
+};
+
+enum class PlanFailure { none, unknown_model, denied, cooling_down, no_endpoint };
+
+struct RoutePlan {
+  std::vector<const config::EndpointRef*> attempts;  // in order
+  std::vector<Picousd> estimated_costs;              // parallel to attempts
+  std::vector<TraceEntry> trace;                     // every candidate considered
+  std::vector<std::string> policy_decisions;         // summary for the usage record
+  PlanFailure failure = PlanFailure::none;
+  std::string message;     // client-facing reason on failure; names no other key
+  std::string denied_by;   // policy name on `denied`
+  std::optional<std::chrono::seconds> retry_after;  // on `cooling_down`
+};
+
+struct PlanInput {
+  const config::Snapshot& snapshot;
+  const config::Key* key = nullptr;  // null when keys are not required
+  const ChatRequest& request;
+  Clock::time_point now;
+  std::uint64_t spread_seed = 0;  // spreads load across near-equal prices
+};
+
+RoutePlan plan_route(const PlanInput& input);
+
+}  // namespace switchyard::policies
