@@ -34,11 +34,13 @@ std::optional<Picousd> parse_price_per_million(std::string_view text) {
 }
 
 namespace {
-std::string format_scaled(unsigned __int128 magnitude, bool negative, int scale_digits) {
-  unsigned __int128 scale = 1;
+__extension__ typedef unsigned __int128 WideMagnitude;
+
+std::string format_scaled(WideMagnitude magnitude, bool negative, int scale_digits) {
+  WideMagnitude scale = 1;
   for (int i = 0; i < scale_digits; ++i) scale *= 10;
-  unsigned __int128 whole = magnitude / scale;
-  unsigned __int128 frac = magnitude % scale;
+  WideMagnitude whole = magnitude / scale;
+  WideMagnitude frac = magnitude % scale;
   std::string whole_text;
   do {
     whole_text.insert(whole_text.begin(), static_cast<char>('0' + static_cast<int>(whole % 10)));
@@ -55,22 +57,30 @@ std::string format_scaled(unsigned __int128 magnitude, bool negative, int scale_
   return out + "." + frac_text;
 }
 
-std::string format_signed(__int128 amount, int scale_digits) {
+std::string format_signed(WidePicousd amount, int scale_digits) {
   bool negative = amount < 0;
-  unsigned __int128 magnitude =
-      negative ? static_cast<unsigned __int128>(-(amount + 1)) + 1 : static_cast<unsigned __int128>(amount);
+  WideMagnitude magnitude =
+      negative ? static_cast<WideMagnitude>(-(amount + 1)) + 1 : static_cast<WideMagnitude>(amount);
   return format_scaled(magnitude, negative, scale_digits);
 }
 }  // namespace
 
-std::string format_usd(Picousd amount) { return format_signed(amount, 12); }
-std::string format_usd_wide(__int128 amount) { return format_signed(amount, 12); }
-std::string format_price_per_million(Picousd per_token) { return format_signed(per_token, 6); }
-std::string format_price_per_token(Picousd per_token) { return format_signed(per_token, 12); }
+std::string format_usd(Picousd amount) {
+  return format_signed(amount, 12);
+}
+std::string format_usd_wide(WidePicousd amount) {
+  return format_signed(amount, 12);
+}
+std::string format_price_per_million(Picousd per_token) {
+  return format_signed(per_token, 6);
+}
+std::string format_price_per_token(Picousd per_token) {
+  return format_signed(per_token, 12);
+}
 
 Picousd cost_of(std::int64_t tokens, Picousd per_token) {
   if (tokens <= 0 || per_token <= 0) return 0;
-  __int128 product = static_cast<__int128>(tokens) * per_token;
+  WidePicousd product = static_cast<WidePicousd>(tokens) * per_token;
   if (product > std::numeric_limits<Picousd>::max()) return std::numeric_limits<Picousd>::max();
   return static_cast<Picousd>(product);
 }

@@ -13,6 +13,9 @@ namespace switchyard {
 // Picodollars: 1e-12 USD. int64 holds about 9.2 million USD, far above any
 // single request; totals over a log are summed in __int128 (see usage_report).
 using Picousd = std::int64_t;
+// Wide sums of picodollars (GCC/Clang extension; __extension__ keeps
+// -Wpedantic quiet about it).
+__extension__ typedef __int128 WidePicousd;
 
 inline constexpr Picousd kPicousdPerUsd = 1'000'000'000'000;
 
@@ -24,7 +27,7 @@ std::optional<Picousd> parse_price_per_million(std::string_view text);
 // Formats picodollars as a plain decimal USD string with no trailing zeros:
 // 5500000 -> "0.0000055", 0 -> "0".
 std::string format_usd(Picousd amount);
-std::string format_usd_wide(__int128 amount);
+std::string format_usd_wide(WidePicousd amount);
 
 // Formats a price in picodollars per token back as USD per million tokens
 // ("0.55"), and as USD per token for OpenRouter-style listings ("0.00000055").

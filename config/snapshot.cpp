@@ -89,6 +89,8 @@ const char* to_string(ProviderKind kind) {
 const char* to_string(HostingLocation location) {
   return location == HostingLocation::local ? "local" : "remote";
 }
-const char* to_string(Weights weights) { return weights == Weights::open ? "open" : "closed"; }
+const char* to_string(Weights weights) {
+  return weights == Weights::open ? "open" : "closed";
+}
 
 }  // namespace switchyard::config

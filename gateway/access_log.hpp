@@ -34,9 +34,17 @@ class Log {
   static bool enabled(config::LogLevel level);
 };
 
-inline void log_info(std::string_view m) { Log::write(config::LogLevel::info, m); }
-inline void log_warn(std::string_view m) { Log::write(config::LogLevel::warn, m); }
-inline void log_error(std::string_view m) { Log::write(config::LogLevel::error, m); }
-inline void log_debug(std::string_view m) { Log::write(config::LogLevel::debug, m); }
+inline void log_info(std::string_view m) {
+  Log::write(config::LogLevel::info, m);
+}
+inline void log_warn(std::string_view m) {
+  Log::write(config::LogLevel::warn, m);
+}
+inline void log_error(std::string_view m) {
+  Log::write(config::LogLevel::error, m);
+}
+inline void log_debug(std::string_view m) {
+  Log::write(config::LogLevel::debug, m);
+}
 
 }  // namespace switchyard

@@ -16,11 +16,11 @@
 namespace switchyard {
 
 struct ChatRequest {
-  boost::json::object body;  // forwarded fields (model is rewritten per attempt)
-  std::string model;         // as requested, possibly with :floor / :nitro
+  boost::json::object body;         // forwarded fields (model is rewritten per attempt)
+  std::string model;                // as requested, possibly with :floor / :nitro
   std::vector<std::string> models;  // OpenRouter fallback list, after `model`
   bool stream = false;
-  bool include_usage = false;  // the caller asked for the usage chunk
+  bool include_usage = false;              // the caller asked for the usage chunk
   std::optional<std::int64_t> max_tokens;  // max_tokens or max_completion_tokens
   std::int64_t estimated_prompt_tokens = 0;
   policies::RequestPreferences prefs;

@@ -14,23 +14,40 @@ struct ErrorInfo {
 
 ErrorInfo info(ErrorCode code) {
   switch (code) {
-    case ErrorCode::invalid_json: return {400, "invalid_request_error", "invalid_json", false};
-    case ErrorCode::invalid_request: return {400, "invalid_request_error", "invalid_request", false};
-    case ErrorCode::unauthorized: return {401, "authentication_error", "invalid_api_key", false};
-    case ErrorCode::policy_denied: return {403, "permission_error", "policy_denied", false};
-    case ErrorCode::model_not_found: return {404, "invalid_request_error", "model_not_found", false};
-    case ErrorCode::route_not_found: return {404, "invalid_request_error", "not_found", false};
-    case ErrorCode::method_not_allowed: return {405, "invalid_request_error", "method_not_allowed", false};
-    case ErrorCode::body_too_large: return {413, "invalid_request_error", "request_too_large", false};
-    case ErrorCode::headers_too_large: return {431, "invalid_request_error", "headers_too_large", false};
-    case ErrorCode::all_cooling_down: return {429, "rate_limit_error", "all_endpoints_cooling_down", true};
-    case ErrorCode::upstream_rate_limited: return {429, "rate_limit_error", "upstream_rate_limited", true};
-    case ErrorCode::upstream_error: return {502, "upstream_error", "bad_gateway", true};
-    case ErrorCode::upstream_tls_error: return {502, "upstream_error", "upstream_tls_error", true};
-    case ErrorCode::no_endpoint: return {503, "upstream_error", "no_endpoint_available", true};
-    case ErrorCode::overloaded: return {503, "server_error", "overloaded", true};
-    case ErrorCode::upstream_timeout: return {504, "upstream_error", "upstream_timeout", true};
-    case ErrorCode::internal: return {500, "server_error", "internal_error", true};
+    case ErrorCode::invalid_json:
+      return {400, "invalid_request_error", "invalid_json", false};
+    case ErrorCode::invalid_request:
+      return {400, "invalid_request_error", "invalid_request", false};
+    case ErrorCode::unauthorized:
+      return {401, "authentication_error", "invalid_api_key", false};
+    case ErrorCode::policy_denied:
+      return {403, "permission_error", "policy_denied", false};
+    case ErrorCode::model_not_found:
+      return {404, "invalid_request_error", "model_not_found", false};
+    case ErrorCode::route_not_found:
+      return {404, "invalid_request_error", "not_found", false};
+    case ErrorCode::method_not_allowed:
+      return {405, "invalid_request_error", "method_not_allowed", false};
+    case ErrorCode::body_too_large:
+      return {413, "invalid_request_error", "request_too_large", false};
+    case ErrorCode::headers_too_large:
+      return {431, "invalid_request_error", "headers_too_large", false};
+    case ErrorCode::all_cooling_down:
+      return {429, "rate_limit_error", "all_endpoints_cooling_down", true};
+    case ErrorCode::upstream_rate_limited:
+      return {429, "rate_limit_error", "upstream_rate_limited", true};
+    case ErrorCode::upstream_error:
+      return {502, "upstream_error", "bad_gateway", true};
+    case ErrorCode::upstream_tls_error:
+      return {502, "upstream_error", "upstream_tls_error", true};
+    case ErrorCode::no_endpoint:
+      return {503, "upstream_error", "no_endpoint_available", true};
+    case ErrorCode::overloaded:
+      return {503, "server_error", "overloaded", true};
+    case ErrorCode::upstream_timeout:
+      return {504, "upstream_error", "upstream_timeout", true};
+    case ErrorCode::internal:
+      return {500, "server_error", "internal_error", true};
   }
   return {500, "server_error", "internal_error", true};
 }
@@ -42,8 +59,12 @@ int http_status(const Error& error) {
   }
   return info(error.code).status;
 }
-const char* error_type(ErrorCode code) { return info(code).type; }
-const char* error_code_name(ErrorCode code) { return info(code).code; }
+const char* error_type(ErrorCode code) {
+  return info(code).type;
+}
+const char* error_code_name(ErrorCode code) {
+  return info(code).code;
+}
 bool should_retry(const Error& error) {
   if (error.upstream_status && *error.upstream_status >= 400 && *error.upstream_status < 500) {
     return *error.upstream_status == 408 || *error.upstream_status == 429;

@@ -8,35 +8,35 @@
 namespace switchyard {
 
 enum class ErrorCode {
-  invalid_json,         // 400
-  invalid_request,      // 400: wrong type, missing field, bad value
-  unauthorized,         // 401
-  policy_denied,        // 403
-  model_not_found,      // 404
-  route_not_found,      // 404
-  method_not_allowed,   // 405
-  body_too_large,       // 413
-  headers_too_large,    // 431
-  all_cooling_down,     // 429
+  invalid_json,           // 400
+  invalid_request,        // 400: wrong type, missing field, bad value
+  unauthorized,           // 401
+  policy_denied,          // 403
+  model_not_found,        // 404
+  route_not_found,        // 404
+  method_not_allowed,     // 405
+  body_too_large,         // 413
+  headers_too_large,      // 431
+  all_cooling_down,       // 429
   upstream_rate_limited,  // 429 from the upstream, no fallback left
-  upstream_error,       // 502
-  upstream_tls_error,   // 502
-  no_endpoint,          // 503: nothing usable (disabled, unhealthy)
-  overloaded,           // 503: connection cap
-  upstream_timeout,     // 504
-  internal,             // 500
+  upstream_error,         // 502
+  upstream_tls_error,     // 502
+  no_endpoint,            // 503: nothing usable (disabled, unhealthy)
+  overloaded,             // 503: connection cap
+  upstream_timeout,       // 504
+  internal,               // 500
 };
 
 struct Error {
   ErrorCode code = ErrorCode::internal;
   std::string message;
-  std::string param;                    // the offending field, when there is one
-  std::optional<int> retry_after_s;     // sets Retry-After
-  std::optional<int> upstream_status;   // an upstream's own 4xx passed on
+  std::string param;                   // the offending field, when there is one
+  std::optional<int> retry_after_s;    // sets Retry-After
+  std::optional<int> upstream_status;  // an upstream's own 4xx passed on
 };
 
 int http_status(const Error& error);
-const char* error_type(ErrorCode code);   // "invalid_request_error", ...
+const char* error_type(ErrorCode code);       // "invalid_request_error", ...
 const char* error_code_name(ErrorCode code);  // "model_not_found", ...
 // Whether a client retrying the same request could succeed (x-should-retry).
 bool should_retry(const Error& error);

@@ -11,7 +11,7 @@
 namespace switchyard {
 
 struct AttemptRecord {
-  std::string model;           // catalog id
+  std::string model;  // catalog id
   std::string provider;
   std::string upstream_model;
   std::string outcome;  // ok | connect_error | tls_error | timeout | server_error |
@@ -53,7 +53,9 @@ struct UsageRecord {
   double upstream_wait_ms = 0;  // time spent waiting on upstreams
 
   std::vector<AttemptRecord> attempts;
-  std::vector<std::string> policy_decisions;  // "policy no-cn-remote removed deepseek/deepseek-r1@deepseek: origin CN hosted remote"
+  std::vector<std::string>
+      policy_decisions;   // "policy no-cn-remote removed deepseek/deepseek-r1@deepseek: origin CN
+                          // hosted remote"
   std::string denied_by;  // policy name when the request was denied
 
   // ok | bad_request | unauthorized | denied | not_found | upstream_error |

@@ -6,10 +6,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/snapshot.hpp"
 #include "policies/endpoint_state.hpp"
+#include "policies/request_preferences.hpp"
 
 namespace switchyard {
 struct ChatRequest;
@@ -20,7 +22,9 @@ namespace switchyard::policies {
 struct TraceEntry {
   const config::EndpointRef* endpoint = nullptr;
   bool kept = false;
-  std::string filter;  // which filter removed it ("key_policy:no-cn", "request.only", ...)
+  // Which filter removed it ("key_policy:no-cn", "request.only", ...), or
+  // "attempt_limit" for a usable candidate beyond max_attempts.
+  std::string filter;
   std::string reason;  // why, in words
   Picousd estimated_cost = 0;
   EndpointStatsView stats;
@@ -35,8 +39,8 @@ struct RoutePlan {
   std::vector<TraceEntry> trace;                     // every candidate considered
   std::vector<std::string> policy_decisions;         // summary for the usage record
   PlanFailure failure = PlanFailure::none;
-  std::string message;     // client-facing reason on failure; names no other key
-  std::string denied_by;   // policy name on `denied`
+  std::string message;    // client-facing reason on failure; names no other key
+  std::string denied_by;  // policy name on `denied`
   std::optional<std::chrono::seconds> retry_after;  // on `cooling_down`
 };
 
@@ -48,6 +52,14 @@ struct PlanInput {
   std::uint64_t spread_seed = 0;  // spreads load across near-equal prices
 };
 
+// Never throws on bad input: an unknown model, a denying policy or nothing
+// usable come back as `failure` with a client-facing `message`.
 RoutePlan plan_route(const PlanInput& input);
+
+const char* to_string(PlanFailure failure);  // "unknown_model", ...
+
+// ":floor" -> price, ":nitro" -> throughput; returns the id without the suffix
+// and sets `sort` (left unchanged without a suffix).
+std::string_view strip_model_suffix(std::string_view model, SortBy& sort);
 
 }  // namespace switchyard::policies

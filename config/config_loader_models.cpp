@@ -1,0 +1,252 @@
+// The `models:` and `policies:` sections: the catalog of models with their
+// endpoints and prices, and the provenance rules keys are held to.
+#include "config/config_reader.hpp"
+
+namespace switchyard::config::detail {
+namespace {
+
+constexpr std::int64_t kMaxTokens = 100'000'000;
+
+// Origins are compared exactly by policies, so "cn" would silently escape a
+// rule written as "CN": insist on the canonical two upper-case letters.
+bool valid_country_code(std::string_view code) {
+  return code.size() == 2 && code[0] >= 'A' && code[0] <= 'Z' && code[1] >= 'A' && code[1] <= 'Z';
+}
+constexpr std::string_view kCountryCodeMessage =
+    "must be an ISO 3166 country code such as CN, US or FR";
+
+std::optional<std::size_t> find_provider(const std::vector<Provider>& providers,
+                                         std::string_view name) {
+  for (std::size_t i = 0; i < providers.size(); ++i) {
+    if (providers[i].name == name) return i;
+  }
+  return std::nullopt;
+}
+
+void parse_price(Reader& reader, const YAML::Node& map, const std::string& path, Price& price) {
+  if (!reader.require(map, path, "price")) return;
+  const YAML::Node node = map["price"];
+  const std::string field = join(path, "price");
+  if (!reader.check_map(node, field, {"prompt", "completion", "cached_prompt"})) return;
+  reader.read_price(node, field, "prompt", price.prompt, Need::required);
+  reader.read_price(node, field, "completion", price.completion, Need::required);
+  price.cached_prompt = price.prompt;
+  reader.read_price(node, field, "cached_prompt", price.cached_prompt);
+}
+
+void parse_endpoints(Reader& reader, const YAML::Node& map, const std::string& path,
+                     const std::vector<Provider>& providers, Model& model) {
+  if (!reader.require(map, path, "endpoints")) return;
+  const YAML::Node list = map["endpoints"];
+  const std::string list_path = join(path, "endpoints");
+  if (!list.IsSequence()) {
+    reader.error(list_path, list, "must be a list");
+    return;
+  }
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const YAML::Node node = list[i];
+    const std::string item = at_index(list_path, i);
+    if (!reader.check_map(
+            node, item,
+            {"provider", "upstream_model", "price", "quantization", "context_length"})) {
+      continue;
+    }
+    Endpoint endpoint;
+    if (reader.read_string(node, item, "provider", endpoint.provider, Need::required)) {
+      if (auto index = find_provider(providers, endpoint.provider)) {
+        endpoint.provider_index = *index;
+      } else {
+        reader.error(join(item, "provider"), node["provider"],
+                     "unknown provider \"" + endpoint.provider + "\"");
+      }
+      for (const Endpoint& earlier : model.endpoints) {
+        // Endpoint state is keyed "model@provider": two would share one circuit.
+        if (earlier.provider == endpoint.provider) {
+          reader.error(join(item, "provider"), node["provider"],
+                       "model already has an endpoint on provider \"" + endpoint.provider + "\"");
+        }
+      }
+    }
+    reader.read_string(node, item, "upstream_model", endpoint.upstream_model, Need::required);
+    parse_price(reader, node, item, endpoint.price);
+    reader.read_string(node, item, "quantization", endpoint.quantization);
+    std::int64_t context = 0;
+    if (reader.read_int(node, item, "context_length", context, 1, kMaxTokens)) {
+      endpoint.context_length = context;
+    }
+    model.endpoints.push_back(std::move(endpoint));
+  }
+}
+
+void parse_model(Reader& reader, const YAML::Node& node, const std::string& path,
+                 const std::vector<Provider>& providers, Model& model) {
+  reader.read_string(node, path, "id", model.id, Need::required);
+  model.name = model.id;
+  reader.read_string(node, path, "name", model.name);
+  reader.read_string(node, path, "family", model.family, Need::required);
+  reader.read_string(node, path, "author", model.author, Need::required);
+  if (reader.read_string(node, path, "origin", model.origin, Need::required) &&
+      !valid_country_code(model.origin)) {
+    reader.error(join(path, "origin"), node["origin"], kCountryCodeMessage);
+  }
+  reader.read_enum(node, path, "weights", model.weights,
+                   {{"open", Weights::open}, {"closed", Weights::closed}}, Need::required);
+  reader.read_string(node, path, "license", model.license, Need::required);
+  reader.read_int(node, path, "context_length", model.context_length, 1, kMaxTokens,
+                  Need::required);
+  reader.read_int(node, path, "max_output_tokens", model.max_output_tokens, 1, kMaxTokens);
+  parse_endpoints(reader, node, path, providers, model);
+}
+
+// Reports names in a rule that match nothing configured: a typo in a deny
+// rule would otherwise silently let traffic through.
+void check_known_names(Reader& reader, const YAML::Node& node, const std::string& field,
+                       const std::vector<std::string>& names, std::string_view kind,
+                       const auto& exists) {
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (exists(names[i])) continue;
+    const YAML::Node at = node.IsSequence() ? node[i] : node;
+    std::string path = node.IsSequence() ? at_index(field, i) : field;
+    reader.error(path, at, "unknown " + std::string(kind) + " \"" + names[i] + "\"");
+  }
+}
+
+void parse_rule(Reader& reader, const YAML::Node& node, const std::string& path,
+                const Config& config, Rule& rule) {
+  rule.line = line_of(node);
+  reader.read_string_list(node, path, "origin", rule.origin);
+  for (std::size_t i = 0; i < rule.origin.size(); ++i) {
+    if (valid_country_code(rule.origin[i])) continue;
+    const YAML::Node field = node["origin"];
+    bool list = field.IsSequence();
+    reader.error(list ? at_index(join(path, "origin"), i) : join(path, "origin"),
+                 list ? field[i] : field, kCountryCodeMessage);
+  }
+  reader.read_string_list(node, path, "family", rule.family);
+  reader.read_string_list(node, path, "author", rule.author);
+  reader.read_string_list(node, path, "license", rule.license);
+  reader.read_string_list(node, path, "jurisdiction", rule.jurisdiction);
+  if (reader.read_string_list(node, path, "model", rule.model)) {
+    check_known_names(reader, node["model"], join(path, "model"), rule.model, "model",
+                      [&](const std::string& id) {
+                        for (const Model& model : config.models) {
+                          if (model.id == id) return true;
+                        }
+                        return false;
+                      });
+  }
+  if (reader.read_string_list(node, path, "provider", rule.provider)) {
+    check_known_names(
+        reader, node["provider"], join(path, "provider"), rule.provider, "provider",
+        [&](const std::string& name) { return find_provider(config.providers, name).has_value(); });
+  }
+  Weights weights{};
+  if (reader.read_enum(node, path, "weights", weights,
+                       {{"open", Weights::open}, {"closed", Weights::closed}})) {
+    rule.weights = weights;
+  }
+  HostingLocation hosting{};
+  if (reader.read_enum(node, path, "hosting", hosting,
+                       {{"local", HostingLocation::local}, {"remote", HostingLocation::remote}})) {
+    rule.hosting = hosting;
+  }
+  bool flag = false;
+  if (reader.read_bool(node, path, "retains_prompts", flag)) rule.retains_prompts = flag;
+  if (reader.read_bool(node, path, "trains_on_prompts", flag)) rule.trains_on_prompts = flag;
+}
+
+void parse_rules(Reader& reader, const YAML::Node& map, const std::string& path, const char* key,
+                 const Config& config, std::vector<Rule>& out) {
+  const YAML::Node list = map[key];
+  if (!list.IsDefined()) return;
+  const std::string list_path = join(path, key);
+  if (!list.IsSequence()) {
+    reader.error(list_path, list, "must be a list of rules");
+    return;
+  }
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const YAML::Node node = list[i];
+    const std::string item = at_index(list_path, i);
+    if (!reader.check_map(
+            node, item,
+            {"origin", "family", "author", "license", "jurisdiction", "model", "provider",
+             "weights", "hosting", "retains_prompts", "trains_on_prompts"})) {
+      continue;
+    }
+    if (node.size() == 0) {
+      // A rule is a conjunction of its conditions; with none it matches every
+      // candidate, which in a deny list blocks everything and in an allow
+      // list permits everything. Neither is what someone meant.
+      reader.error(item, node, "empty rule would match everything");
+      continue;
+    }
+    Rule rule;
+    parse_rule(reader, node, item, config, rule);
+    out.push_back(std::move(rule));
+  }
+}
+
+void parse_max_price(Reader& reader, const YAML::Node& map, const std::string& path,
+                     Policy& policy) {
+  const YAML::Node node = map["max_price"];
+  if (!node.IsDefined()) return;
+  const std::string field = join(path, "max_price");
+  if (!reader.check_map(node, field, {"prompt", "completion"})) return;
+  Picousd price = 0;
+  if (reader.read_price(node, field, "prompt", price)) policy.max_prompt_price = price;
+  if (reader.read_price(node, field, "completion", price)) policy.max_completion_price = price;
+}
+
+}  // namespace
+
+void parse_models(Reader& reader, const YAML::Node& list, const std::vector<Provider>& providers,
+                  std::vector<Model>& out, FirstSeen& seen) {
+  if (!list.IsDefined() || !reader.check_list(list, "models") || list.IsNull()) return;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const YAML::Node node = list[i];
+    const std::string path = at_index("models", i);
+    if (!reader.check_map(node, path,
+                          {"id", "name", "family", "author", "origin", "weights", "license",
+                           "context_length", "max_output_tokens", "endpoints"})) {
+      continue;
+    }
+    Model model;
+    parse_model(reader, node, path, providers, model);
+    if (model.id.empty()) continue;
+    auto [it, inserted] = seen.emplace(model.id, reader.where(line_of(node)));
+    if (!inserted) {
+      reader.error(join(path, "id"), node["id"],
+                   "duplicate model id \"" + model.id + "\", first defined at " + it->second);
+      continue;
+    }
+    out.push_back(std::move(model));
+  }
+}
+
+void parse_policies(Reader& reader, const YAML::Node& list, const Config& config,
+                    std::vector<Policy>& out) {
+  if (!list.IsDefined() || !reader.check_list(list, "policies") || list.IsNull()) return;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const YAML::Node node = list[i];
+    const std::string path = at_index("policies", i);
+    if (!reader.check_map(node, path, {"name", "allow", "deny", "max_price"})) continue;
+    Policy policy;
+    policy.line = line_of(node);
+    reader.read_string(node, path, "name", policy.name, Need::required);
+    parse_rules(reader, node, path, "allow", config, policy.allow);
+    parse_rules(reader, node, path, "deny", config, policy.deny);
+    parse_max_price(reader, node, path, policy);
+    if (policy.name.empty()) continue;
+    bool duplicate = false;
+    for (const Policy& earlier : out) {
+      if (earlier.name != policy.name) continue;
+      reader.error(join(path, "name"), node["name"],
+                   "duplicate policy name \"" + policy.name + "\", first defined at " +
+                       reader.where(earlier.line));
+      duplicate = true;
+    }
+    if (!duplicate) out.push_back(std::move(policy));
+  }
+}
+
+}  // namespace switchyard::config::detail

@@ -1,0 +1,244 @@
+#include "gateway/access_log.hpp"
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace switchyard {
+namespace {
+
+// The access sink. Writers hold the lock shared, so lines from many threads go
+// out concurrently (one write() each; O_APPEND keeps them whole), while
+// configure() holds it exclusively so it never closes an fd a writer is using.
+struct AccessSink {
+  std::shared_mutex mutex;
+  int fd = STDERR_FILENO;  // -1: off
+  bool owned = false;      // close on reconfigure
+};
+
+AccessSink& access_sink() {
+  static AccessSink sink;
+  return sink;
+}
+
+std::atomic<int> configured_level{static_cast<int>(config::LogLevel::info)};
+
+const char* level_name(config::LogLevel level) {
+  switch (level) {
+    case config::LogLevel::debug:
+      return "debug";
+    case config::LogLevel::info:
+      return "info";
+    case config::LogLevel::warn:
+      return "warn";
+    case config::LogLevel::error:
+      return "error";
+  }
+  return "info";
+}
+
+// RFC 3339 in UTC with milliseconds: 2025-01-31T12:34:56.789Z.
+std::string timestamp_now() {
+  const auto now = std::chrono::system_clock::now();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[64];  // roomy: the compiler cannot see the fields' ranges
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
+                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                static_cast<int>(ms % 1000));
+  return buffer;
+}
+
+// Length of the valid UTF-8 sequence starting at text[i], or 0 when invalid
+// (overlong, surrogate, above U+10FFFF or truncated).
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  std::size_t length;
+  unsigned char min_second = 0x80, max_second = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) min_second = 0xA0;  // overlong
+    if (lead == 0xED) max_second = 0x9F;  // surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) min_second = 0x90;  // overlong
+    if (lead == 0xF4) max_second = 0x8F;  // above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + length > text.size()) return 0;
+  if (byte(i + 1) < min_second || byte(i + 1) > max_second) return 0;
+  for (std::size_t k = 2; k < length; ++k)
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  return length;
+}
+
+// Appends `text` as a JSON string. Paths and model names come from clients, so
+// invalid UTF-8 becomes U+FFFD instead of making the line invalid JSON.
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  for (std::size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      const std::size_t length = utf8_sequence_length(text, i);
+      if (length == 0) {
+        out += "\\ufffd";
+        ++i;
+      } else {
+        out.append(text.substr(i, length));
+        i += length;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20 || c == 0x7F) {
+          char escape[8];
+          std::snprintf(escape, sizeof escape, "\\u%04x", c);
+          out += escape;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+    ++i;
+  }
+  out += '"';
+}
+
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+  out += ',';
+  append_json_string(out, name);
+  out += ':';
+  append_json_string(out, value);
+}
+
+void append_field(std::string& out, std::string_view name, std::uint64_t value) {
+  out += ',';
+  append_json_string(out, name);
+  out += ':';
+  out += std::to_string(value);
+}
+
+void append_field(std::string& out, std::string_view name, double value) {
+  out += ',';
+  append_json_string(out, name);
+  out += ':';
+  char buffer[32];
+  // Microsecond resolution is plenty for a duration and keeps lines short.
+  std::snprintf(buffer, sizeof buffer, "%.3f", std::isfinite(value) ? value : 0.0);
+  out += buffer;
+}
+
+// {"ts":...,"level":...,"msg":... without the closing brace.
+std::string line_start(config::LogLevel level, std::string_view message) {
+  std::string line = "{\"ts\":\"" + timestamp_now() + "\",\"level\":\"" + level_name(level) + '"';
+  append_field(line, "msg", message);
+  return line;
+}
+
+// One write() for the whole line, so concurrent lines never interleave; the
+// loop only matters for a rare partial write (a full disk or a signal).
+void write_line(int fd, const std::string& line) {
+  std::size_t written = 0;
+  while (written < line.size()) {
+    const ssize_t n = ::write(fd, line.data() + written, line.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // nowhere to report a failing log; drop the line
+    written += static_cast<std::size_t>(n);
+  }
+}
+
+}  // namespace
+
+bool Log::configure(const std::string& access_target, config::LogLevel level, std::string& error) {
+  int fd = -1;
+  bool owned = false;
+  if (access_target == "-") {
+    fd = STDERR_FILENO;
+  } else if (!access_target.empty()) {
+    fd = ::open(access_target.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) {
+      error = "access_log: cannot open " + access_target + ": " + std::strerror(errno);
+      return false;
+    }
+    owned = true;
+  }
+  AccessSink& sink = access_sink();
+  {
+    std::unique_lock lock(sink.mutex);
+    if (sink.owned) ::close(sink.fd);
+    sink.fd = fd;
+    sink.owned = owned;
+  }
+  configured_level.store(static_cast<int>(level), std::memory_order_relaxed);
+  return true;
+}
+
+bool Log::enabled(config::LogLevel level) {
+  return static_cast<int>(level) >= configured_level.load(std::memory_order_relaxed);
+}
+
+void Log::access(const AccessEntry& entry) {
+  AccessSink& sink = access_sink();
+  std::shared_lock lock(sink.mutex);
+  if (sink.fd < 0) return;
+  std::string line = line_start(config::LogLevel::info, "access");
+  append_field(line, "request_id", entry.request_id);
+  append_field(line, "method", entry.method);
+  append_field(line, "path", entry.path);
+  append_field(line, "status", static_cast<std::uint64_t>(entry.status < 0 ? 0 : entry.status));
+  append_field(line, "model", entry.model);
+  append_field(line, "provider", entry.provider);
+  append_field(line, "duration_ms", entry.duration_ms);
+  append_field(line, "bytes_in", entry.bytes_in);
+  append_field(line, "bytes_out", entry.bytes_out);
+  append_field(line, "remote", entry.remote);
+  append_field(line, "key_name", entry.key_name);
+  append_field(line, "attempts",
+               static_cast<std::uint64_t>(entry.attempts < 0 ? 0 : entry.attempts));
+  line += "}\n";
+  write_line(sink.fd, line);
+}
+
+// The process log always goes to stderr (the journal or the container log),
+// whatever the access log target: turning access logging off must not hide
+// errors.
+void Log::write(config::LogLevel level, std::string_view message) {
+  if (!enabled(level)) return;
+  std::string line = line_start(level, message);
+  line += "}\n";
+  write_line(STDERR_FILENO, line);
+}
+
+}  // namespace switchyard

@@ -1,0 +1,155 @@
+// switchyard: load the config, start the workers, serve until told to stop.
+// SIGTERM/SIGINT drain gracefully; SIGHUP reloads the config atomically (a bad
+// new config is reported and the old one stays).
+#include <csignal>
+#include <cstring>
+#include <iostream>
+
+#include <boost/asio.hpp>
+
+#include "config/config_loader.hpp"
+#include "config/snapshot.hpp"
+#include "gateway/access_log.hpp"
+#include "gateway/accounting.hpp"
+#include "gateway/cli.hpp"
+#include "gateway/metrics.hpp"
+#include "gateway/server.hpp"
+#include "gateway/usage_report.hpp"
+#include "providers/health_checker.hpp"
+
+namespace {
+
+using namespace switchyard;
+namespace net = boost::asio;
+
+void print_problems(const config::LoadResult& result, std::ostream& out) {
+  for (const auto& error : result.errors) out << "error: " << error << "\n";
+  for (const auto& warning : result.warnings) out << "warning: " << warning << "\n";
+}
+
+void report_unusable_endpoints(const config::Config& config) {
+  for (const auto& provider : config.providers) {
+    if (!provider.enabled) {
+      log_warn("provider '" + provider.name + "' is disabled: " + provider.disabled_reason);
+    }
+  }
+  if (config.models.empty()) log_warn("the config declares no models");
+}
+
+int run_gateway(const CliOptions& options) {
+  config::LoadResult loaded = config::load_config_file(options.config_path);
+  if (!loaded.config) {
+    std::cerr << "switchyard: invalid config " << options.config_path << "\n";
+    print_problems(loaded, std::cerr);
+    return 2;
+  }
+  config::Config cfg = std::move(*loaded.config);
+  if (options.listen &&
+      !config::parse_listen(*options.listen, cfg.server.listen_host, cfg.server.listen_port)) {
+    std::cerr << "switchyard: --listen: expected HOST:PORT, got '" << *options.listen << "'\n";
+    return 2;
+  }
+  if (options.check) {
+    print_problems(loaded, std::cout);
+    std::cout << "config ok: " << cfg.providers.size() << " providers, " << cfg.models.size()
+              << " models, " << cfg.policies.size() << " policies, " << cfg.keys.size()
+              << " keys\n";
+    return 0;
+  }
+
+  std::string error;
+  if (!Log::configure(cfg.server.access_log, cfg.server.log_level, error)) {
+    std::cerr << "switchyard: " << error << "\n";
+    return 2;
+  }
+  for (const auto& warning : loaded.warnings) log_warn(warning);
+  report_unusable_endpoints(cfg);
+
+  Accounting accounting;
+  if (!accounting.open(cfg.server.usage_log, error)) {
+    log_error("cannot open the usage log: " + error);
+    return 2;
+  }
+  const std::string listen_host = cfg.server.listen_host;
+  const std::uint16_t listen_port = cfg.server.listen_port;
+  const unsigned workers = cfg.server.workers;
+  const auto grace = cfg.server.limits.shutdown_grace;
+  Gateway gateway(config::Snapshot::build(std::move(cfg), nullptr), accounting);
+  Server server(gateway, workers);
+  if (!server.listen(listen_host, listen_port, error)) {
+    log_error(error);
+    return 1;
+  }
+  server.start();
+  log_info("listening on " + server.address());
+
+  // The control thread: signals and health checks, off the request path.
+  net::io_context control;
+  providers::HealthChecker health(
+      control, [&gateway] { return gateway.snapshot(); },
+      [&accounting](const std::string& provider, bool up) {
+        accounting.metrics().set_endpoint_up(provider, up);
+      });
+  health.start();
+  net::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal;
+  on_signal = [&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    if (signal == SIGHUP) {
+      config::LoadResult next = config::load_config_file(options.config_path);
+      if (!next.config) {
+        std::string joined;
+        for (const auto& problem : next.errors) joined += (joined.empty() ? "" : "; ") + problem;
+        log_error("config reload failed, keeping the running config: " + joined);
+        accounting.metrics().config_reloaded(false);
+      } else {
+        for (const auto& warning : next.warnings) log_warn(warning);
+        // Listener, workers and the usage log are fixed at start; the rest
+        // (providers, models, policies, keys, limits) takes effect now.
+        next.config->server.listen_host = listen_host;
+        next.config->server.listen_port = listen_port;
+        auto current = gateway.snapshot();
+        gateway.replace_snapshot(config::Snapshot::build(std::move(*next.config), current.get()));
+        accounting.metrics().config_reloaded(true);
+        log_info("config reloaded from " + options.config_path);
+      }
+      signals.async_wait(on_signal);
+      return;
+    }
+    log_info(std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
+             ", draining connections");
+    health.stop();
+    control.stop();
+  };
+  signals.async_wait(on_signal);
+  control.run();
+
+  server.stop(grace);
+  accounting.flush();
+  log_info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);
+  if (argc > 1 && std::strcmp(argv[1], "usage") == 0) {
+    return run_usage_report(argc - 1, argv + 1, std::cout, std::cerr);
+  }
+  CliOptions options;
+  std::string error;
+  if (!parse_cli(argc, argv, options, error)) {
+    std::cerr << "switchyard: " << error << "\n" << usage_text();
+    return 2;
+  }
+  if (options.help) {
+    std::cout << usage_text();
+    return 0;
+  }
+  if (options.version) {
+    std::cout << version_text() << "\n";
+    return 0;
+  }
+  return run_gateway(options);
+}

@@ -1,0 +1,63 @@
+#include "providers/health_checker.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/beast/http.hpp>
+
+#include "policies/endpoint_state.hpp"
+#include "providers/upstream_client.hpp"
+
+namespace switchyard::providers {
+
+HealthChecker::HealthChecker(net::io_context& io, SnapshotSource source, Observer observer)
+    : io_(io), source_(std::move(source)), observer_(std::move(observer)) {}
+
+void HealthChecker::start() {
+  net::co_spawn(io_, loop(), net::detached);
+}
+
+net::awaitable<void> HealthChecker::loop() {
+  net::steady_timer tick(io_);
+  while (!stopped_) {
+    config::SnapshotPtr snapshot = source_();
+    auto now = std::chrono::steady_clock::now();
+    for (const config::Provider& provider : snapshot->config().providers) {
+      if (!provider.enabled || !provider.health.enabled || stopped_) continue;
+      auto& due = next_check_[provider.name];
+      if (now < due) continue;
+      due = now + provider.health.interval;
+      bool healthy = co_await probe(provider);
+      auto health = healthy ? policies::Health::healthy : policies::Health::unhealthy;
+      for (const config::EndpointRef& ref : snapshot->endpoints()) {
+        if (ref.provider == &provider) ref.state->set_health(health);
+      }
+      if (observer_) observer_(provider.name, healthy);
+    }
+    tick.expires_after(std::chrono::milliseconds(250));
+    co_await tick.async_wait(net::as_tuple(net::use_awaitable));
+  }
+}
+
+net::awaitable<bool> HealthChecker::probe(const config::Provider& provider) {
+  // A fresh connection per check: a check is about reachability now, and it
+  // must not take a connection from the request path's pool.
+  UpstreamPool pool(io_.get_executor());
+  config::Provider bounded = provider;
+  bounded.timeouts.connect = std::min(provider.timeouts.connect, provider.health.timeout);
+  ConnectResult connected = co_await pool.acquire(bounded);
+  if (!connected.connection) co_return false;
+  http::request<http::string_body> request{http::verb::get, provider.health.path, 11};
+  request.set(http::field::host, host_header(provider.url));
+  request.set(http::field::user_agent, "switchyard-health");
+  if (!provider.api_key.empty())
+    request.set(http::field::authorization, "Bearer " + provider.api_key);
+  request.keep_alive(false);
+  ResponseParser parser;
+  auto ec = co_await connected.connection->write(request, provider.health.timeout);
+  if (!ec) ec = co_await connected.connection->read_header(parser, provider.health.timeout);
+  connected.connection->close();
+  if (ec) co_return false;
+  int status = parser.get().result_int();
+  co_return status >= 200 && status < 300;
+}
+
+}  // namespace switchyard::providers

@@ -1,0 +1,237 @@
+#include "providers/upstream_client.hpp"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+namespace switchyard::providers {
+
+namespace {
+constexpr auto kDnsTtl = std::chrono::seconds(30);
+constexpr auto kUseTuple = net::as_tuple(net::use_awaitable);
+constexpr std::size_t kReadChunk = 16 * 1024;
+
+template <class Stream>
+net::awaitable<error_code> write_on(Stream& stream, http::request<http::string_body>& request) {
+  auto [ec, bytes] = co_await http::async_write(stream, request, kUseTuple);
+  (void)bytes;
+  co_return ec;
+}
+
+template <class Stream>
+net::awaitable<error_code> read_header_on(Stream& stream, beast::flat_buffer& buffer,
+                                          ResponseParser& parser) {
+  auto [ec, bytes] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
+  (void)bytes;
+  co_return ec;
+}
+
+template <class Stream>
+net::awaitable<error_code> read_some_on(Stream& stream, beast::flat_buffer& buffer,
+                                        ResponseParser& parser) {
+  auto [ec, bytes] = co_await http::async_read_some(stream, buffer, parser, kUseTuple);
+  (void)bytes;
+  co_return ec;
+}
+}  // namespace
+
+std::string host_header(const config::Url& url) {
+  bool default_port = (url.tls && url.port == 443) || (!url.tls && url.port == 80);
+  return default_port ? url.host : url.host + ":" + std::to_string(url.port);
+}
+
+UpstreamConnection::UpstreamConnection(std::unique_ptr<beast::tcp_stream> plain,
+                                       std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls)
+    : plain_(std::move(plain)), tls_(std::move(tls)) {}
+
+beast::tcp_stream& UpstreamConnection::tcp() {
+  return tls_ ? beast::get_lowest_layer(*tls_) : *plain_;
+}
+
+net::awaitable<error_code> UpstreamConnection::write(http::request<http::string_body>& request,
+                                                     config::Millis timeout) {
+  tcp().expires_after(timeout);
+  if (tls_) co_return co_await write_on(*tls_, request);
+  co_return co_await write_on(*plain_, request);
+}
+
+net::awaitable<error_code> UpstreamConnection::read_header(ResponseParser& parser,
+                                                           config::Millis timeout) {
+  tcp().expires_after(timeout);
+  if (tls_) co_return co_await read_header_on(*tls_, buffer_, parser);
+  co_return co_await read_header_on(*plain_, buffer_, parser);
+}
+
+net::awaitable<error_code> UpstreamConnection::read_body_some(ResponseParser& parser,
+                                                              std::string& out,
+                                                              std::size_t max_bytes,
+                                                              config::Millis timeout) {
+  std::size_t room = std::min(kReadChunk, max_bytes > out.size() ? max_bytes - out.size() : 0);
+  if (room == 0) co_return http::error::body_limit;
+  std::size_t start = out.size();
+  out.resize(start + room);
+  auto& body = parser.get().body();
+  body.data = out.data() + start;
+  body.size = room;
+  body.more = true;
+  // Re-armed before every read: an idle gap, not a whole-body deadline, so a
+  // long stream lives as long as tokens keep coming.
+  tcp().expires_after(timeout);
+  error_code ec;
+  if (tls_) {
+    ec = co_await read_some_on(*tls_, buffer_, parser);
+  } else {
+    ec = co_await read_some_on(*plain_, buffer_, parser);
+  }
+  if (ec == http::error::need_buffer) ec = {};
+  out.resize(start + (room - body.size));
+  co_return ec;
+}
+
+void UpstreamConnection::close() {
+  error_code ignored;
+  tcp().socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+  tcp().socket().close(ignored);
+}
+
+UpstreamPool::UpstreamPool(net::any_io_executor executor)
+    : executor_(executor), resolver_(executor) {}
+
+UpstreamPool::~UpstreamPool() = default;
+
+std::string UpstreamPool::pool_key(const config::Provider& provider) {
+  return (provider.url.tls ? "https://" : "http://") + provider.url.host + ":" +
+         std::to_string(provider.url.port) + "|" + provider.ca_file;
+}
+
+std::size_t UpstreamPool::idle_count(const config::Provider& provider) const {
+  auto it = idle_.find(pool_key(provider));
+  return it == idle_.end() ? 0 : it->second.size();
+}
+
+void UpstreamPool::clear() {
+  for (auto& [key, connections] : idle_) {
+    for (auto& connection : connections) connection->close();
+  }
+  idle_.clear();
+}
+
+void UpstreamPool::release(const config::Provider& provider,
+                           std::unique_ptr<UpstreamConnection> connection) {
+  auto& idle = idle_[pool_key(provider)];
+  if (idle.size() >= provider.max_connections) {
+    connection->close();
+    return;
+  }
+  connection->idle_since = std::chrono::steady_clock::now();
+  idle.push_back(std::move(connection));
+}
+
+net::awaitable<ConnectResult> UpstreamPool::acquire(const config::Provider& provider) {
+  auto it = idle_.find(pool_key(provider));
+  if (it != idle_.end()) {
+    auto now = std::chrono::steady_clock::now();
+    auto& idle = it->second;
+    // Most recently used first: the likeliest to still be open.
+    while (!idle.empty()) {
+      std::unique_ptr<UpstreamConnection> connection = std::move(idle.back());
+      idle.pop_back();
+      if (now - connection->idle_since < provider.pool_idle &&
+          connection->tcp().socket().is_open()) {
+        connection->reused = true;
+        co_return ConnectResult{std::move(connection), FailureKind::none, {}};
+      }
+      connection->close();
+    }
+  }
+  co_return co_await connect(provider);
+}
+
+net::ssl::context* UpstreamPool::tls_context(const config::Provider& provider, std::string& error) {
+  auto& slot = tls_contexts_[provider.ca_file];
+  if (slot) return slot.get();
+  auto context = std::make_unique<net::ssl::context>(net::ssl::context::tls_client);
+  error_code ec;
+  context->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                       net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                       net::ssl::context::no_tlsv1_1);
+  context->set_default_verify_paths(ec);
+  if (!provider.ca_file.empty()) {
+    context->load_verify_file(provider.ca_file, ec);
+    if (ec) {
+      error = "cannot load CA file for provider '" + provider.name + "': " + ec.message();
+      tls_contexts_.erase(provider.ca_file);
+      return nullptr;
+    }
+  }
+  context->set_verify_mode(net::ssl::verify_peer);
+  slot = std::move(context);
+  return slot.get();
+}
+
+net::awaitable<ConnectResult> UpstreamPool::connect(const config::Provider& provider) {
+  const std::string host_key = provider.url.host + ":" + std::to_string(provider.url.port);
+  auto now = std::chrono::steady_clock::now();
+  net::ip::tcp::resolver::results_type endpoints;
+  if (auto cached = dns_cache_.find(host_key);
+      cached != dns_cache_.end() && cached->second.expires > now) {
+    endpoints = cached->second.results;
+  } else {
+    auto [ec, results] = co_await resolver_.async_resolve(
+        provider.url.host, std::to_string(provider.url.port), kUseTuple);
+    if (ec) {
+      co_return ConnectResult{nullptr, FailureKind::connect,
+                              "cannot resolve the address of provider '" + provider.name + "'"};
+    }
+    endpoints = results;
+    dns_cache_[host_key] = ResolvedHost{results, now + kDnsTtl};
+  }
+
+  auto tcp = std::make_unique<beast::tcp_stream>(executor_);
+  tcp->expires_after(provider.timeouts.connect);
+  auto [connect_ec, endpoint] = co_await tcp->async_connect(endpoints, kUseTuple);
+  (void)endpoint;
+  if (connect_ec) {
+    bool timed_out = connect_ec == beast::error::timeout;
+    co_return ConnectResult{
+        nullptr, timed_out ? FailureKind::timeout : FailureKind::connect,
+        std::string(timed_out ? "timed out connecting to" : "cannot connect to") + " provider '" +
+            provider.name + "'"};
+  }
+  error_code ignored;
+  tcp->socket().set_option(net::ip::tcp::no_delay(true), ignored);
+  if (!provider.url.tls) {
+    co_return ConnectResult{
+        std::make_unique<UpstreamConnection>(std::move(tcp), nullptr), FailureKind::none, {}};
+  }
+
+  std::string context_error;
+  net::ssl::context* context = tls_context(provider, context_error);
+  if (context == nullptr) co_return ConnectResult{nullptr, FailureKind::tls, context_error};
+  auto tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(*tcp), *context);
+  // SNI, and the certificate must name the host we dialled.
+  if (!SSL_set_tlsext_host_name(tls->native_handle(), provider.url.host.c_str())) {
+    co_return ConnectResult{nullptr, FailureKind::tls,
+                            "cannot set TLS server name for provider '" + provider.name + "'"};
+  }
+  tls->set_verify_callback(net::ssl::host_name_verification(provider.url.host));
+  beast::get_lowest_layer(*tls).expires_after(provider.timeouts.connect);
+  auto [handshake_ec] = co_await tls->async_handshake(net::ssl::stream_base::client, kUseTuple);
+  if (handshake_ec) {
+    std::string reason = handshake_ec.message();
+    long verify = SSL_get_verify_result(tls->native_handle());
+    if (verify != X509_V_OK) reason = X509_verify_cert_error_string(verify);
+    co_return ConnectResult{
+        nullptr, FailureKind::tls,
+        "TLS handshake with provider '" + provider.name + "' failed: " + reason};
+  }
+  co_return ConnectResult{
+      std::make_unique<UpstreamConnection>(nullptr, std::move(tls)), FailureKind::none, {}};
+}
+
+}  // namespace switchyard::providers
