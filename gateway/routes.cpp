@@ -125,6 +125,12 @@ net::awaitable<bool> dispatch(Session& session, http::request<http::string_body>
     }
   }
 
+  // The explain route can be switched off; then it does not exist.
+  if (path == "/v1/route" && !snapshot->config().server.expose_explain) {
+    route = nullptr;
+    path_known = false;
+  }
+
   bool ok = true;
   if (route == nullptr) {
     Error error = path_known ? make_error(ErrorCode::method_not_allowed,
