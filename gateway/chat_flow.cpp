@@ -213,6 +213,27 @@ bool parse_for_dialect(const RequestScope& scope, ClientDialect dialect, ChatReq
   return validate_chat_object(std::move(body), chat, error);
 }
 
+// Tokens of the answer text when the upstream reported none.
+std::int64_t estimate_completion_tokens(const json::object& completion) {
+  std::int64_t tokens = 0;
+  const json::value* choices = completion.if_contains("choices");
+  if (choices == nullptr || !choices->is_array()) return 0;
+  for (const json::value& choice : choices->get_array()) {
+    const json::object* object = choice.if_object();
+    const json::value* message = object ? object->if_contains("message") : nullptr;
+    const json::object* fields = message ? message->if_object() : nullptr;
+    if (fields == nullptr) continue;
+    for (std::string_view name : {"content", "reasoning_content"}) {
+      const json::value* text = fields->if_contains(name);
+      if (text && text->is_string()) tokens += policies::estimate_text_tokens(text->get_string());
+    }
+    if (const json::value* calls = fields->if_contains("tool_calls")) {
+      tokens += policies::estimate_text_tokens(json::serialize(*calls));
+    }
+  }
+  return tokens;
+}
+
 std::uint64_t spread_seed(const std::string& request_id) {
   return std::hash<std::string>{}(request_id);
 }
@@ -338,9 +359,7 @@ net::awaitable<bool> handle_chat(RequestScope& scope, ClientDialect dialect) {
     // No usage from the upstream: estimate, and say so in the record.
     usage.prompt_tokens = chat.estimated_prompt_tokens;
     usage.completion_tokens = attempt.chunks_relayed;
-    if (!chat.stream) {
-      usage.completion_tokens = policies::estimate_text_tokens(json::serialize(attempt.completion));
-    }
+    if (!chat.stream) usage.completion_tokens = estimate_completion_tokens(attempt.completion);
     record.usage_estimated = true;
   }
   Picousd cost = cost_for(usage, ref.endpoint->price);
@@ -376,8 +395,8 @@ net::awaitable<bool> handle_chat(RequestScope& scope, ClientDialect dialect) {
     if (!keep_alive) record.outcome = "client_disconnect";
   } else if (attempt.client_gone) {
     record.outcome = "client_disconnect";
-    record.status = attempt.committed ? 200 : 499;
     keep_alive = false;
+    record.ttft_ms = attempt.ttft_ms;
   } else {
     std::string tail;
     if (attempt.success) {
@@ -393,9 +412,11 @@ net::awaitable<bool> handle_chat(RequestScope& scope, ClientDialect dialect) {
     if (!keep_alive && attempt.success) record.outcome = "client_disconnect";
     record.ttft_ms = attempt.ttft_ms;
   }
-  scope.access.status = 200;
-  record.status =
-      record.outcome == "client_disconnect" && !attempt.committed && chat.stream ? 499 : 200;
+  // 499 (nginx's "client closed request") when the client left before any
+  // response byte; once the 200 header went out, that is the status.
+  bool response_started = !chat.stream || attempt.committed;
+  record.status = response_started ? 200 : 499;
+  scope.access.status = record.status;
   finish_record(state);
   co_return keep_alive;
 }
