@@ -80,18 +80,19 @@ int run_gateway(const CliOptions& options) {
     log_error(error);
     return 1;
   }
+  // The control thread: signals and health checks, off the request path.
+  // Signals are caught from here on, before anyone can learn the port.
+  net::io_context control;
+  net::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
   server.start();
   log_info("listening on " + server.address());
 
-  // The control thread: signals and health checks, off the request path.
-  net::io_context control;
   providers::HealthChecker health(
       control, [&gateway] { return gateway.snapshot(); },
       [&accounting](const std::string& provider, bool up) {
         accounting.metrics().set_endpoint_up(provider, up);
       });
   health.start();
-  net::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_signal;
   on_signal = [&](const boost::system::error_code& ec, int signal) {
     if (ec) return;

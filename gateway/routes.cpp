@@ -86,8 +86,9 @@ net::awaitable<bool> reply(Session& session, AccessEntry& access, int status, st
 }
 
 net::awaitable<bool> reply_error(Session& session, AccessEntry& access, const Error& error,
-                                 const std::string& request_id) {
+                                 const std::string& request_id, std::string_view allow = {}) {
   auto response = json_response(http_status(error), error_body(error), true);
+  if (!allow.empty()) response.set(http::field::allow, allow);
   response.set("x-request-id", request_id);
   if (!should_retry(error)) response.set("x-should-retry", "false");
   if (error.code == ErrorCode::unauthorized) response.set(http::field::www_authenticate, "Bearer");
@@ -139,7 +140,11 @@ net::awaitable<bool> dispatch(Session& session, http::request<http::string_body>
                              : make_error(ErrorCode::route_not_found,
                                           "no route for " + std::string(request.method_string()) +
                                               " " + std::string(path));
-    ok = co_await reply_error(session, access, error, request_id);
+    std::string allow;
+    for (const Route& candidate : kRoutes) {
+      if (candidate.path == path) allow = std::string(http::to_string(candidate.method));
+    }
+    ok = co_await reply_error(session, access, error, request_id, allow);
   } else if (path == "/healthz") {
     ok = co_await reply(session, access, 200, R"({"status":"ok"})", request_id);
   } else if (path == "/readyz") {

@@ -135,6 +135,14 @@ net::awaitable<bool> Session::serve_one() {
   auto [header_ec, header_bytes] =
       co_await http::async_read_header(stream_, buffer_, parser, kUseTuple);
   (void)header_bytes;
+  // Beast checks a Content-Length against the body limit while parsing the
+  // header, so an oversized body can surface here.
+  if (header_ec == http::error::body_limit) {
+    co_await reject_and_close(
+        413, "request_too_large",
+        "request body exceeds " + std::to_string(limits_.max_body_bytes) + " bytes");
+    co_return false;
+  }
   if (header_ec) {
     co_await reject_and_close(400, "bad_request", "malformed HTTP request: " + header_ec.message());
     co_return false;

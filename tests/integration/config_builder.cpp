@@ -31,8 +31,7 @@ std::string render_config(const ConfigSpec& spec) {
       << "    kind: " << p.kind << "\n"
       << "    base_url: \"" << p.base_url << "\"\n"
       << "    api_key_env: " << p.api_key_env << "\n"
-      << "    hosting: { location: " << p.location << ", jurisdiction: " << p.jurisdiction
-      << " }\n"
+      << "    hosting: { location: " << p.location << ", jurisdiction: " << p.jurisdiction << " }\n"
       << "    timeouts: { connect: " << p.connect << ", first_byte: " << p.first_byte
       << ", between_chunks: " << p.between_chunks << " }\n"
       << "    health: { enabled: false }\n";

@@ -179,8 +179,9 @@ std::string chunk(std::string_view data) {
 }  // namespace
 
 bool FakeUpstream::send_stream(int fd, const SseScript& script) {
-  std::string head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
-                     "Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::string head =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+      "Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n\r\n";
   if (!write_all(fd, head)) return false;
   for (std::size_t i = 0; i < script.events.size(); ++i) {
     if (script.stop_after && i == *script.stop_after) {

@@ -33,7 +33,7 @@ struct RecordedRequest {
 };
 
 struct SseScript {
-  std::vector<std::string> events;    // raw event text, each ending in "\n\n"
+  std::vector<std::string> events;     // raw event text, each ending in "\n\n"
   std::chrono::milliseconds delay{0};  // before every event but the first
   // After this many events, stop: close abruptly (no final chunk), or with
   // hang_on_stop stay connected and silent until the peer closes.

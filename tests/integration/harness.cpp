@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -27,6 +28,13 @@ namespace {
 // Closes every descriptor above stderr in a freshly forked child, so the
 // gateway does not inherit the test's sockets (which would keep connections
 // of the fake upstreams open). Async-signal-safe.
+// In a freshly forked child: die with the test process, so a crashed or
+// killed test run leaves no gateway behind. Async-signal-safe.
+void die_with_parent(pid_t parent) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::_exit(125);  // the parent is already gone
+}
+
 void close_inherited_fds() {
 #ifdef SYS_close_range
   if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0) return;
@@ -151,9 +159,11 @@ RunResult run_binary(const std::vector<std::string>& args, const EnvVars& env, M
   std::string out_path = dir.file("stdout");
   std::string err_path = dir.file("stderr");
   ExecArgs exec(args, env);
+  pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
+    die_with_parent(parent);
     int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int null = ::open("/dev/null", O_RDONLY);
@@ -208,9 +218,11 @@ GatewayProcess::GatewayProcess(const std::string& config_yaml, GatewayOptions op
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
   std::string log_path = dir_.file("gateway.log");
   ExecArgs exec(args, options.env);
+  pid_t parent = ::getpid();
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    die_with_parent(parent);
     int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
     int null = ::open("/dev/null", O_RDONLY);
     if (log < 0 || null < 0) ::_exit(126);
@@ -249,7 +261,9 @@ GatewayProcess::~GatewayProcess() {
   }
 }
 
-std::string GatewayProcess::log_text() const { return read_file(dir_.file("gateway.log")); }
+std::string GatewayProcess::log_text() const {
+  return read_file(dir_.file("gateway.log"));
+}
 
 void GatewayProcess::write_config(const std::string& config_yaml) const {
   dir_.write("config.yaml", expand_tmp(config_yaml, dir_.path()));

@@ -41,7 +41,7 @@ class TempDir {
   std::string path_;
 };
 
-std::string read_file(const std::string& path);  // "" when missing
+std::string read_file(const std::string& path);                // "" when missing
 std::vector<std::string> read_lines(const std::string& path);  // non-empty lines
 
 // Polls `condition` every 10 ms until it holds or `timeout` passes.

@@ -1,8 +1,8 @@
 #include "tests/integration/http_client.hpp"
 
 #include <boost/asio/connect.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http/read.hpp>
@@ -41,7 +41,9 @@ std::size_t header_count(const Headers& headers, std::string_view name) {
   return n;
 }
 
-boost::json::value HttpResponse::json() const { return boost::json::parse(body); }
+boost::json::value HttpResponse::json() const {
+  return boost::json::parse(body);
+}
 
 std::vector<int> raw_statuses(std::string_view data) {
   std::vector<int> statuses;
@@ -102,7 +104,8 @@ void TestClient::send_request(std::string_view method, std::string_view target,
   req.method_string(method);
   req.target(target);
   req.version(11);
-  if (header_count(headers, "host") == 0) req.set(http::field::host, "127.0.0.1:" + std::to_string(port_));
+  if (header_count(headers, "host") == 0)
+    req.set(http::field::host, "127.0.0.1:" + std::to_string(port_));
   for (const auto& [name, value] : headers) req.insert(name, value);
   if (!body.empty() && header_count(headers, "content-type") == 0) {
     req.set(http::field::content_type, "application/json");
@@ -128,8 +131,8 @@ HttpResponse TestClient::to_response(Parser& parser) const {
 HttpResponse TestClient::read_response() {
   Parser parser;
   parser.body_limit(boost::none);
-  auto ec = run([&](auto handler) { http::async_read(stream_, buffer_, parser, handler); },
-                timeout_);
+  auto ec =
+      run([&](auto handler) { http::async_read(stream_, buffer_, parser, handler); }, timeout_);
   if (ec) throw std::runtime_error("read response: " + ec.message());
   return to_response(parser);
 }
@@ -141,8 +144,8 @@ HttpResponse TestClient::request(std::string_view method, std::string_view targe
 }
 
 void TestClient::send_raw(std::string_view bytes) {
-  auto ec = run([&](auto handler) { net::async_write(stream_, net::buffer(bytes), handler); },
-                timeout_);
+  auto ec =
+      run([&](auto handler) { net::async_write(stream_, net::buffer(bytes), handler); }, timeout_);
   if (ec) throw std::runtime_error("send raw: " + ec.message());
 }
 
@@ -153,8 +156,8 @@ TestClient::RawRead TestClient::read_until_close(std::chrono::milliseconds timeo
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0 || !stream_.socket().is_open()) break;
-    auto ec = run(
-        [&](auto handler) { stream_.async_read_some(buffer_.prepare(4096), handler); }, left);
+    auto ec =
+        run([&](auto handler) { stream_.async_read_some(buffer_.prepare(4096), handler); }, left);
     buffer_.commit(last_bytes_);
     if (ec == net::error::would_block) break;
     if (ec == net::error::eof || ec == net::error::connection_reset) {
@@ -258,6 +261,8 @@ void TestClient::close() {
   stream_.socket().close(ec);
 }
 
-bool TestClient::is_open() const { return stream_.socket().is_open(); }
+bool TestClient::is_open() const {
+  return stream_.socket().is_open();
+}
 
 }  // namespace itest

@@ -55,8 +55,8 @@ class TestClient {
 
   // Sends a request and reads the whole response. Host, Content-Length and
   // (with a body) Content-Type: application/json are added unless given.
-  HttpResponse request(std::string_view method, std::string_view target,
-                       std::string_view body = {}, const Headers& headers = {});
+  HttpResponse request(std::string_view method, std::string_view target, std::string_view body = {},
+                       const Headers& headers = {});
   HttpResponse get(std::string_view target) { return request("GET", target); }
   HttpResponse post(std::string_view target, std::string_view body, const Headers& headers = {}) {
     return request("POST", target, body, headers);

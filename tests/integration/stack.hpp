@@ -42,8 +42,7 @@ inline std::string str(const boost::json::value& v) {
 
 // {"error":{"message":<non-empty string>,"type":<string>,"param":...,"code":<code>}}
 // with the given HTTP status; returns the error object for further checks.
-inline boost::json::object check_error(const HttpResponse& res, int status,
-                                       std::string_view code) {
+inline boost::json::object check_error(const HttpResponse& res, int status, std::string_view code) {
   CHECK(res.status == status);
   CHECK(res.header("content-type").starts_with("application/json"));
   boost::system::error_code ec;

@@ -25,14 +25,15 @@ TEST_SUITE("errors") {
                                400, "invalid_request");
     check_names_field(missing, "messages");
 
-    auto wrong_messages = check_error(
-        client.post("/v1/chat/completions", R"({"model":"test/alpha","messages":5})"), 400,
-        "invalid_request");
+    auto wrong_messages =
+        check_error(client.post("/v1/chat/completions", R"({"model":"test/alpha","messages":5})"),
+                    400, "invalid_request");
     check_names_field(wrong_messages, "messages");
 
     auto wrong_stream = check_error(
-        client.post("/v1/chat/completions",
-                    R"({"model":"test/alpha","messages":[{"role":"user","content":"x"}],"stream":"yes"})"),
+        client.post(
+            "/v1/chat/completions",
+            R"({"model":"test/alpha","messages":[{"role":"user","content":"x"}],"stream":"yes"})"),
         400, "invalid_request");
     check_names_field(wrong_stream, "stream");
 
@@ -54,11 +55,15 @@ TEST_SUITE("errors") {
   TEST_CASE("a body over max_body_bytes is 413") {
     Stack stack;
     auto client = stack.client();
-    json::object body{
-        {"model", "test/alpha"},
-        {"messages", json::array{json::object{{"role", "user"},
-                                              {"content", std::string(70'000, 'a')}}}}};
-    check_error(client.post("/v1/chat/completions", json::serialize(body)), 413, "");
+    json::object body{{"model", "test/alpha"},
+                      {"messages", json::array{json::object{
+                                       {"role", "user"}, {"content", std::string(70'000, 'a')}}}}};
+    try {
+      client.send_request("POST", "/v1/chat/completions", json::serialize(body));
+    } catch (const std::exception&) {
+      // The gateway may answer 413 and close before reading the whole body.
+    }
+    check_error(client.read_response(), 413, "");
     CHECK(stack.upstream.hits() == 0);
   }
 

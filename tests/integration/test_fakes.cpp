@@ -19,8 +19,8 @@ TEST_SUITE("fakes") {
     FakeUpstream fake(openai_handler({.pieces = {"Hi"}, .usage = {7, 3}}));
     TestClient client(fake.port());
     for (int i = 0; i < 2; ++i) {
-      auto res = client.post("/v1/chat/completions", chat_body("m-1"),
-                             {{"Authorization", "Bearer abc"}});
+      auto res =
+          client.post("/v1/chat/completions", chat_body("m-1"), {{"Authorization", "Bearer abc"}});
       REQUIRE(res.status == 200);
       auto body = res.json().as_object();
       CHECK(body.at("object") == "chat.completion");
@@ -117,7 +117,8 @@ TEST_SUITE("fakes") {
   }
 
   TEST_CASE("fake upstream notices a client that leaves mid-stream") {
-    FakeUpstream fake(openai_handler({.pieces = std::vector<std::string>(30, "x"), .delay = 100ms}));
+    FakeUpstream fake(
+        openai_handler({.pieces = std::vector<std::string>(30, "x"), .delay = 100ms}));
     TestClient client(fake.port());
     client.send_request("POST", "/v1/chat/completions", chat_body("m", true));
     client.read_response_head();
@@ -175,8 +176,8 @@ TEST_SUITE("fakes") {
         "switchyard_requests_total_other{model=\"test/alpha\"} 9\n"
         "switchyard_cost_usd_total{label=\"a \\\"q\\\" b\"} 7.5e-05\n"
         "switchyard_up 1\n";
-    auto ok = metric_sum(text, "switchyard_requests_total",
-                         {{"model", "test/alpha"}, {"outcome", "ok"}});
+    auto ok =
+        metric_sum(text, "switchyard_requests_total", {{"model", "test/alpha"}, {"outcome", "ok"}});
     CHECK(ok.sum == 3);
     CHECK(ok.samples == 2);
     CHECK(metric_sum(text, "switchyard_requests_total").sum == 7);
@@ -201,6 +202,7 @@ TEST_SUITE("fakes") {
         "{\"level\":\"info\",\"msg\":\"listening on 127.0.0.1:40123\",\"worker\":0}\n";
     CHECK(find_listening_port(log) == std::uint16_t{40123});
     CHECK_FALSE(find_listening_port("listening on 127.0.0.1:5\n"));
-    CHECK(raw_statuses("HTTP/1.1 200 OK\r\n\r\nHTTP/1.1 400 Bad\r\n") == std::vector<int>{200, 400});
+    CHECK(raw_statuses("HTTP/1.1 200 OK\r\n\r\nHTTP/1.1 400 Bad\r\n") ==
+          std::vector<int>{200, 400});
   }
 }

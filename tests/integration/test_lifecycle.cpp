@@ -21,7 +21,8 @@ bool lists_model(std::uint16_t port, std::string_view id) {
     TestClient client(port, 2s);
     auto res = client.get("/v1/models");
     if (res.status != 200) return false;
-    for (const auto& m : res.json().at("data").as_array()) {
+    auto body = res.json();  // keeps the array alive through the loop
+    for (const auto& m : body.at("data").as_array()) {
       if (str(m.at("id")) == id) return true;
     }
   } catch (const std::exception&) {
@@ -125,7 +126,9 @@ TEST_SUITE("lifecycle") {
     CHECK_FALSE(lists_model(stack.gateway.port(), "test/beta"));
     stack.gateway.write_config(render_config(with_beta(stack.upstream.base_url())));
     stack.gateway.send_signal(SIGHUP);
-    CHECK(wait_until([&] { return lists_model(stack.gateway.port(), "test/beta"); }, 5s));
+    bool listed = wait_until([&] { return lists_model(stack.gateway.port(), "test/beta"); }, 5s);
+    INFO("gateway log:\n" << stack.gateway.log_text());
+    CHECK(listed);
     auto client = stack.client();
     auto res = client.post("/v1/chat/completions", chat_body("test/beta"));
     CHECK(res.status == 200);

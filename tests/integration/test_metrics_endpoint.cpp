@@ -36,7 +36,9 @@ TEST_SUITE("metrics") {
 
     CHECK(metric_sum(res.body, "switchyard_requests_total", ok).sum == 3);
     CHECK(metric_sum(res.body, "switchyard_requests_total",
-                     {{"model", "test/alpha"}, {"family", "llama"}, {"origin", "US"},
+                     {{"model", "test/alpha"},
+                      {"family", "llama"},
+                      {"origin", "US"},
                       {"provider", "fake-a"}})
               .sum == 3);
     const Labels alpha{{"model", "test/alpha"}};

@@ -8,7 +8,8 @@ namespace {
 void check_no_secret(const HttpResponse& res) {
   INFO("status " << res.status << " body: " << res.body);
   CHECK(res.body.find(kProviderKey) == std::string::npos);
-  for (const auto& [name, value] : res.headers) CHECK(value.find(kProviderKey) == std::string::npos);
+  for (const auto& [name, value] : res.headers)
+    CHECK(value.find(kProviderKey) == std::string::npos);
 }
 }  // namespace
 
@@ -33,10 +34,9 @@ TEST_SUITE("secrets") {
 
     // An upstream that rejects the key and echoes it back in its error.
     stack.upstream.set_handler([](const RecordedRequest& r) {
-      return Response::json(
-          openai_error("Incorrect API key provided: " + r.header("authorization"),
-                       "invalid_request_error", "invalid_api_key"),
-          401);
+      return Response::json(openai_error("Incorrect API key provided: " + r.header("authorization"),
+                                         "invalid_request_error", "invalid_api_key"),
+                            401);
     });
     auto denied = client.post("/v1/chat/completions", chat_body());
     CHECK(denied.status >= 400);

@@ -1,6 +1,7 @@
 // Request framing: ambiguous framings are rejected with 400 and a closed
 // connection (never forwarded, never read as a second request); odd but
 // valid framings work.
+#include <algorithm>
 #include <thread>
 
 #include "tests/integration/stack.hpp"
@@ -18,8 +19,8 @@ std::string chunked(std::string_view body) {
 }
 
 std::string post_head(std::string_view version, std::string_view extra_headers) {
-  return "POST /v1/chat/completions " + std::string(version) + "\r\n" +
-         std::string(extra_headers) + "Content-Type: application/json\r\n";
+  return "POST /v1/chat/completions " + std::string(version) + "\r\n" + std::string(extra_headers) +
+         "Content-Type: application/json\r\n";
 }
 
 std::string with_length(std::string_view body) {
@@ -40,8 +41,8 @@ void expect_rejected(Stack& stack, const std::string& raw, std::vector<int> stat
   INFO("reply: " << reply.data.substr(0, 300));
   CHECK(reply.eof);
   auto got = raw_statuses(reply.data);
-  REQUIRE(got.size() == 1);
-  CHECK(std::find(statuses.begin(), statuses.end(), got[0]) != statuses.end());
+  CHECK(got.size() == 1);
+  if (!got.empty()) CHECK(std::find(statuses.begin(), statuses.end(), got[0]) != statuses.end());
   CHECK(stack.upstream.hits() == 0);
 }
 
@@ -53,8 +54,9 @@ TEST_SUITE("smuggling") {
     const std::string body = chat_body();
 
     SUBCASE("Transfer-Encoding whose last coding is not chunked") {
-      expect_rejected(stack, post_head("HTTP/1.1", "Host: x\r\nTransfer-Encoding: chunked, gzip\r\n") +
-                                 "\r\n" + chunked(body) + kSmuggled);
+      expect_rejected(
+          stack, post_head("HTTP/1.1", "Host: x\r\nTransfer-Encoding: chunked, gzip\r\n") + "\r\n" +
+                     chunked(body) + kSmuggled);
     }
     SUBCASE("Transfer-Encoding: gzip") {
       expect_rejected(stack, post_head("HTTP/1.1", "Host: x\r\nTransfer-Encoding: gzip\r\n") +
@@ -89,9 +91,9 @@ TEST_SUITE("smuggling") {
     }
     SUBCASE("headers over 16 KiB") {
       std::string big = "X-Big: " + std::string(17 * 1024, 'a') + "\r\n";
-      expect_rejected(stack, post_head("HTTP/1.1", "Host: x\r\n" + big) + with_length(body) +
-                                 "\r\n" + body,
-                      {431, 400});
+      expect_rejected(
+          stack, post_head("HTTP/1.1", "Host: x\r\n" + big) + with_length(body) + "\r\n" + body,
+          {431, 400});
     }
   }
 

@@ -48,7 +48,8 @@ std::string content_of(const std::vector<json::object>& chunks) {
     if (choices == nullptr || !choices->is_array() || choices->as_array().empty()) continue;
     auto* delta = choices->as_array()[0].as_object().if_contains("delta");
     if (delta == nullptr || !delta->is_object()) continue;
-    if (auto* content = delta->as_object().if_contains("content"); content && content->is_string()) {
+    if (auto* content = delta->as_object().if_contains("content");
+        content && content->is_string()) {
       text += content->as_string();
     }
   }
@@ -134,8 +135,8 @@ TEST_SUITE("streaming") {
   TEST_CASE("an upstream failing mid-stream ends the stream with an error event, no [DONE]") {
     Stack stack([](const RecordedRequest& r) {
       SseScript script;
-      script.events = openai_stream_events("alpha-upstream", {"Hel", "lo", "more"}, {},
-                                           wants_stream_usage(r));
+      script.events =
+          openai_stream_events("alpha-upstream", {"Hel", "lo", "more"}, {}, wants_stream_usage(r));
       script.stop_after = 3;  // role, "Hel", "lo", then the connection drops
       return Response::stream(script);
     });

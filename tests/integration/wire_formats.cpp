@@ -33,7 +33,9 @@ json::array one_choice(json::object delta, json::value finish_reason) {
                                   {"finish_reason", std::move(finish_reason)}}};
 }
 
-std::string data_event(const json::value& value) { return "data: " + json::serialize(value) + "\n\n"; }
+std::string data_event(const json::value& value) {
+  return "data: " + json::serialize(value) + "\n\n";
+}
 
 std::string named_event(std::string_view name, const json::value& value) {
   return "event: " + std::string(name) + "\ndata: " + json::serialize(value) + "\n\n";
@@ -58,17 +60,16 @@ std::string joined(const std::vector<std::string>& pieces) {
 
 std::string openai_completion(std::string_view model, std::string_view content, TokenUsage usage) {
   json::object message{{"role", "assistant"}, {"content", content}};
-  json::object body{
-      {"id", "chatcmpl-fake1"},
-      {"object", "chat.completion"},
-      {"created", kCreated},
-      {"model", model},
-      {"system_fingerprint", "fp_fake"},
-      {"choices", json::array{json::object{{"index", 0},
-                                           {"message", std::move(message)},
-                                           {"logprobs", nullptr},
-                                           {"finish_reason", "stop"}}}},
-      {"usage", usage_object(usage)}};
+  json::object body{{"id", "chatcmpl-fake1"},
+                    {"object", "chat.completion"},
+                    {"created", kCreated},
+                    {"model", model},
+                    {"system_fingerprint", "fp_fake"},
+                    {"choices", json::array{json::object{{"index", 0},
+                                                         {"message", std::move(message)},
+                                                         {"logprobs", nullptr},
+                                                         {"finish_reason", "stop"}}}},
+                    {"usage", usage_object(usage)}};
   return json::serialize(body);
 }
 
@@ -76,10 +77,11 @@ std::vector<std::string> openai_stream_events(std::string_view model,
                                               const std::vector<std::string>& pieces,
                                               TokenUsage usage, bool include_usage) {
   std::vector<std::string> events;
-  events.push_back(data_event(chunk(
-      model, one_choice({{"role", "assistant"}, {"content", ""}}, nullptr), include_usage)));
+  events.push_back(data_event(
+      chunk(model, one_choice({{"role", "assistant"}, {"content", ""}}, nullptr), include_usage)));
   for (const auto& piece : pieces) {
-    events.push_back(data_event(chunk(model, one_choice({{"content", piece}}, nullptr), include_usage)));
+    events.push_back(
+        data_event(chunk(model, one_choice({{"content", piece}}, nullptr), include_usage)));
   }
   events.push_back(data_event(chunk(model, one_choice({}, "stop"), include_usage)));
   if (include_usage) {
@@ -145,20 +147,21 @@ std::vector<std::string> anthropic_stream_events(std::string_view model,
                                                  const std::vector<std::string>& pieces,
                                                  TokenUsage usage) {
   std::vector<std::string> events;
-  json::object message{{"id", "msg_fake1"},
-                       {"type", "message"},
-                       {"role", "assistant"},
-                       {"content", json::array{}},
-                       {"model", model},
-                       {"stop_reason", nullptr},
-                       {"stop_sequence", nullptr},
-                       {"usage", json::object{{"input_tokens", usage.prompt}, {"output_tokens", 1}}}};
-  events.push_back(named_event("message_start",
-                               json::object{{"type", "message_start"}, {"message", message}}));
-  events.push_back(named_event(
-      "content_block_start", json::object{{"type", "content_block_start"},
-                                          {"index", 0},
-                                          {"content_block", {{"type", "text"}, {"text", ""}}}}));
+  json::object message{
+      {"id", "msg_fake1"},
+      {"type", "message"},
+      {"role", "assistant"},
+      {"content", json::array{}},
+      {"model", model},
+      {"stop_reason", nullptr},
+      {"stop_sequence", nullptr},
+      {"usage", json::object{{"input_tokens", usage.prompt}, {"output_tokens", 1}}}};
+  events.push_back(
+      named_event("message_start", json::object{{"type", "message_start"}, {"message", message}}));
+  events.push_back(named_event("content_block_start",
+                               json::object{{"type", "content_block_start"},
+                                            {"index", 0},
+                                            {"content_block", {{"type", "text"}, {"text", ""}}}}));
   events.push_back(named_event("ping", json::object{{"type", "ping"}}));
   for (const auto& piece : pieces) {
     events.push_back(named_event(
@@ -168,11 +171,11 @@ std::vector<std::string> anthropic_stream_events(std::string_view model,
   }
   events.push_back(named_event("content_block_stop",
                                json::object{{"type", "content_block_stop"}, {"index", 0}}));
-  events.push_back(named_event(
-      "message_delta",
-      json::object{{"type", "message_delta"},
-                   {"delta", {{"stop_reason", "end_turn"}, {"stop_sequence", nullptr}}},
-                   {"usage", {{"output_tokens", usage.completion}}}}));
+  events.push_back(
+      named_event("message_delta",
+                  json::object{{"type", "message_delta"},
+                               {"delta", {{"stop_reason", "end_turn"}, {"stop_sequence", nullptr}}},
+                               {"usage", {{"output_tokens", usage.completion}}}}));
   events.push_back(named_event("message_stop", json::object{{"type", "message_stop"}}));
   return events;
 }
