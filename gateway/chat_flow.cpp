@@ -250,7 +250,8 @@ net::awaitable<bool> handle_chat(RequestScope& scope, ClientDialect dialect) {
   record.route = dialect == ClientDialect::anthropic ? "messages" : "chat";
   record.key_name = scope.key ? scope.key->name : "";
 
-  ChatRequest chat;
+  // One arena per request: the parsed body is freed in one go at the end.
+  ChatRequest chat(json::make_shared_resource<json::monotonic_resource>());
   Error error;
   if (!parse_for_dialect(scope, dialect, chat, error)) {
     bool ok = co_await send_error(state, error);
@@ -422,7 +423,8 @@ net::awaitable<bool> handle_chat(RequestScope& scope, ClientDialect dialect) {
 }
 
 net::awaitable<bool> handle_explain(RequestScope& scope) {
-  ChatRequest chat;
+  // One arena per request: the parsed body is freed in one go at the end.
+  ChatRequest chat(json::make_shared_resource<json::monotonic_resource>());
   Error error;
   auto reply = [&](int status, std::string body) -> net::awaitable<bool> {
     auto response = json_response(status, std::move(body), true);

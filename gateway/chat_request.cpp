@@ -209,7 +209,7 @@ bool validate_chat_object(json::object body, ChatRequest& out, Error& error) {
 }
 
 bool parse_chat_request(std::string_view text, ChatRequest& out, Error& error) {
-  json::value parsed;
+  json::value parsed(out.body.storage());
   std::string reason;
   if (!parse_json_strict(text, parsed, reason)) {
     error = make_error(ErrorCode::invalid_json, "request body is not valid JSON: " + reason);

@@ -16,6 +16,10 @@
 namespace switchyard {
 
 struct ChatRequest {
+  // The storage is fixed at construction: parsing into the same storage lets
+  // the parsed tree move in instead of being copied (see parse_chat_request).
+  explicit ChatRequest(boost::json::storage_ptr storage = {}) : body(std::move(storage)) {}
+
   boost::json::object body;         // forwarded fields (model is rewritten per attempt)
   std::string model;                // as requested, possibly with :floor / :nitro
   std::vector<std::string> models;  // OpenRouter fallback list, after `model`
@@ -27,7 +31,8 @@ struct ChatRequest {
   std::string user;  // the `user` field, never logged as a label
 };
 
-// Parses and validates a Chat Completions body. Rejects malformed JSON,
+// Parses and validates a Chat Completions body into `out`, allocating from
+// out.body's storage. Rejects malformed JSON,
 // non-finite numbers, duplicate routing keys, wrong types and missing fields
 // with an invalid_json / invalid_request error naming the field.
 bool parse_chat_request(std::string_view body, ChatRequest& out, Error& error);

@@ -14,15 +14,17 @@ bool parse_json_strict(std::string_view text, json::value& out, std::string& rea
   json::parse_options options;
   options.max_depth = 64;
   boost::system::error_code ec;
-  out = json::parse(text, ec, {}, options);
+  // Parsed into out's own storage so the assignment below is a move.
+  json::value parsed = json::parse(text, ec, out.storage(), options);
   if (ec) {
     reason = ec.message();
     return false;
   }
-  if (!all_numbers_finite(out)) {
+  if (!all_numbers_finite(parsed)) {
     reason = "a number is out of range";
     return false;
   }
+  out = std::move(parsed);
   return true;
 }
 

@@ -9,8 +9,9 @@
 
 namespace switchyard {
 
-// Parses `text` with a nesting cap; false and a short reason on failure or on
-// a number too large to represent.
+// Parses `text` into `out`, allocating from out's storage, with a nesting
+// cap; false and a short reason on failure or on a number too large to
+// represent.
 bool parse_json_strict(std::string_view text, boost::json::value& out, std::string& reason);
 
 // True when every number in `value` is finite.

@@ -197,39 +197,60 @@ net::awaitable<void> Session::reject_and_close(int status, std::string_view code
   co_await write_response(response);
 }
 
+namespace {
+// Status line and header fields, written by hand: one small string instead of
+// a Beast serializer's buffer sequence per response.
+template <class Fields>
+void serialize_head(const http::response_header<Fields>& header, std::string& out) {
+  out.append("HTTP/1.1 ");
+  out.append(std::to_string(header.result_int()));
+  out.push_back(' ');
+  out.append(http::obsolete_reason(header.result()));
+  out.append("\r\n");
+  for (const auto& field : header) {
+    out.append(field.name_string()).append(": ").append(field.value()).append("\r\n");
+  }
+  out.append("\r\n");
+}
+}  // namespace
+
+net::awaitable<bool> Session::write_bytes(std::string_view first, std::string_view second) {
+  stream_.expires_after(limits_.send_timeout);
+  std::array<net::const_buffer, 2> buffers{net::buffer(first), net::buffer(second)};
+  auto [ec, bytes] = co_await net::async_write(stream_, buffers, kUseTuple);
+  bytes_written_ += bytes;
+  co_return !ec;
+}
+
 net::awaitable<bool> Session::write_response(http::response<http::string_body>& response) {
   if (drain_requested_) response.keep_alive(false);
-  stream_.expires_after(limits_.send_timeout);
-  auto [ec, bytes] = co_await http::async_write(stream_, response, kUseTuple);
-  bytes_written_ += bytes;
+  frame_.clear();
+  serialize_head(response.base(), frame_);
+  bool ok = co_await write_bytes(frame_, response.body());
   stream_.expires_never();
-  co_return !ec;
+  co_return ok;
 }
 
 net::awaitable<bool> Session::write_stream_header(http::response<http::empty_body>& response) {
   if (drain_requested_) response.keep_alive(false);
-  http::response_serializer<http::empty_body> serializer{response};
-  stream_.expires_after(limits_.send_timeout);
-  auto [ec, bytes] = co_await http::async_write_header(stream_, serializer, kUseTuple);
-  bytes_written_ += bytes;
-  co_return !ec;
+  frame_.clear();
+  serialize_head(response.base(), frame_);
+  co_return co_await write_bytes(frame_, {});
 }
 
 net::awaitable<bool> Session::write_chunk(std::string_view data) {
   if (data.empty()) co_return true;  // an empty chunk would end the body
-  stream_.expires_after(limits_.send_timeout);
-  auto [ec, bytes] =
-      co_await net::async_write(stream_, http::make_chunk(net::buffer(data)), kUseTuple);
-  bytes_written_ += bytes;
-  co_return !ec;
+  char size_line[24];
+  int length = std::snprintf(size_line, sizeof(size_line), "%zx\r\n", data.size());
+  frame_.assign(size_line, static_cast<std::size_t>(length));
+  frame_.append(data);
+  co_return co_await write_bytes(frame_, "\r\n");
 }
 
 net::awaitable<bool> Session::write_last_chunk() {
-  stream_.expires_after(limits_.send_timeout);
-  auto [ec, bytes] = co_await net::async_write(stream_, http::make_chunk_last(), kUseTuple);
-  bytes_written_ += bytes;
+  bool ok = co_await write_bytes("0\r\n\r\n", {});
   stream_.expires_never();
-  co_return !ec;
+  co_return ok;
 }
 
 namespace {

@@ -53,6 +53,7 @@ class Session {
   net::awaitable<bool> wait_for_request_start(bool first);
   net::awaitable<bool> read_header_block(std::size_t& block_end);
   net::awaitable<void> reject_and_close(int status, std::string_view code, std::string message);
+  net::awaitable<bool> write_bytes(std::string_view first, std::string_view second);
 
   Worker& worker_;
   beast::tcp_stream stream_;
@@ -62,6 +63,7 @@ class Session {
   bool idle_ = true;
   bool drain_requested_ = false;
   std::uint64_t bytes_written_ = 0;
+  std::string frame_;  // reused for response heads and chunk frames
 };
 
 // Accepted socket -> a running session (or a 503 when over the connection cap).

@@ -115,17 +115,13 @@ net::awaitable<AttemptResult> run_attempt(AttemptInput& input) {
   };
 
   providers::UpstreamRequest encoded = result.codec->encode(input.chat, provider, endpoint, model);
-  http::request<http::string_body> request{http::verb::post, provider.url.base_path + encoded.path,
-                                           11};
-  request.set(http::field::host, providers::host_header(provider.url));
-  request.set(http::field::content_type, "application/json");
-  request.set(http::field::accept, input.chat.stream ? "text/event-stream" : "application/json");
-  request.set(http::field::user_agent, "switchyard");
-  request.set("x-request-id", input.request_id);
-  for (auto& [name, value] : encoded.headers) request.set(name, value);
-  request.body() = std::move(encoded.body);
-  request.keep_alive(true);
-  request.prepare_payload();
+  encoded.headers.emplace_back("Content-Type", "application/json");
+  encoded.headers.emplace_back("Accept",
+                               input.chat.stream ? "text/event-stream" : "application/json");
+  encoded.headers.emplace_back("User-Agent", "switchyard");
+  encoded.headers.emplace_back("x-request-id", input.request_id);
+  const std::string request = providers::serialize_request(
+      "POST", provider.url.base_path + encoded.path, provider.url, encoded.headers, encoded.body);
 
   // A pooled connection the upstream already closed fails before any response
   // byte; that is not the endpoint's fault, so retry once on a fresh one.

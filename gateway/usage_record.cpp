@@ -50,6 +50,18 @@ void append_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
   for (std::size_t pos = 0; pos < text.size();) {
+    // Plain printable ASCII needs no escaping: copy the whole run at once.
+    std::size_t run = pos;
+    while (run < text.size()) {
+      auto b = static_cast<unsigned char>(text[run]);
+      if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\') break;
+      ++run;
+    }
+    if (run > pos) {
+      out.append(text.substr(pos, run - pos));
+      pos = run;
+      continue;
+    }
     auto c = static_cast<unsigned char>(text[pos]);
     std::size_t length = utf8_sequence_length(text, pos);
     if (length == 0) {

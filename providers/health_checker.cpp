@@ -45,12 +45,11 @@ net::awaitable<bool> HealthChecker::probe(const config::Provider& provider) {
   bounded.timeouts.connect = std::min(provider.timeouts.connect, provider.health.timeout);
   ConnectResult connected = co_await pool.acquire(bounded);
   if (!connected.connection) co_return false;
-  http::request<http::string_body> request{http::verb::get, provider.health.path, 11};
-  request.set(http::field::host, host_header(provider.url));
-  request.set(http::field::user_agent, "switchyard-health");
-  if (!provider.api_key.empty())
-    request.set(http::field::authorization, "Bearer " + provider.api_key);
-  request.keep_alive(false);
+  std::vector<std::pair<std::string, std::string>> headers = {{"User-Agent", "switchyard-health"},
+                                                               {"Connection", "close"}};
+  if (!provider.api_key.empty()) headers.emplace_back("Authorization", "Bearer " + provider.api_key);
+  const std::string request =
+      serialize_request("GET", provider.health.path, provider.url, headers, {});
   ResponseParser parser;
   auto ec = co_await connected.connection->write(request, provider.health.timeout);
   if (!ec) ec = co_await connected.connection->read_header(parser, provider.health.timeout);

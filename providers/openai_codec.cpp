@@ -51,28 +51,50 @@ std::string error_message_of(const json::object& object) {
   return {};
 }
 
+// The caller's body with `model` rewritten and, for streams, usage always
+// requested (the usage chunk is swallowed unless the caller asked for it; the
+// flow re-emits it with the cost). Written member by member rather than by
+// copying the tree: every other field passes through exactly as parsed.
+std::string serialize_forwarded(const ChatRequest& request, std::string_view upstream_model) {
+  std::string out;
+  out.reserve(256);
+  out.push_back('{');
+  auto member = [&out](std::string_view key) {
+    if (out.size() > 1) out.push_back(',');
+    out.append(json::serialize(key));
+    out.push_back(':');
+  };
+  member("model");
+  out.append(json::serialize(upstream_model));
+  for (const auto& field : request.body) {
+    if (field.key() == "model") continue;
+    if (field.key() == "stream_options" && request.stream) continue;
+    member(field.key());
+    out.append(json::serialize(field.value()));
+  }
+  if (request.stream) {
+    json::object options;
+    if (const json::value* given = request.body.if_contains("stream_options")) {
+      if (const json::object* object = given->if_object()) options = *object;
+    }
+    options["include_usage"] = true;
+    member("stream_options");
+    out.append(json::serialize(options));
+  }
+  out.push_back('}');
+  return out;
+}
+
 class OpenAiCodec final : public Codec {
  public:
   UpstreamRequest encode(const ChatRequest& request, const config::Provider& provider,
                          const config::Endpoint& endpoint, const config::Model&) override {
-    json::object body = request.body;
-    body["model"] = endpoint.upstream_model;
-    if (request.stream) {
-      // Always ask for usage; the usage chunk is swallowed unless the caller
-      // asked for it (the flow re-emits it with the cost).
-      json::object options;
-      if (const json::value* given = body.if_contains("stream_options")) {
-        if (const json::object* object = given->if_object()) options = *object;
-      }
-      options["include_usage"] = true;
-      body["stream_options"] = std::move(options);
-    }
     UpstreamRequest out;
     out.path = "/chat/completions";
     if (!provider.api_key.empty()) {
       out.headers.emplace_back("Authorization", "Bearer " + provider.api_key);
     }
-    out.body = json::serialize(body);
+    out.body = serialize_forwarded(request, endpoint.upstream_model);
     return out;
   }
 

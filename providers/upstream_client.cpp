@@ -17,13 +17,6 @@ constexpr auto kUseTuple = net::as_tuple(net::use_awaitable);
 constexpr std::size_t kReadChunk = 16 * 1024;
 
 template <class Stream>
-net::awaitable<error_code> write_on(Stream& stream, http::request<http::string_body>& request) {
-  auto [ec, bytes] = co_await http::async_write(stream, request, kUseTuple);
-  (void)bytes;
-  co_return ec;
-}
-
-template <class Stream>
 net::awaitable<error_code> read_header_on(Stream& stream, beast::flat_buffer& buffer,
                                           ResponseParser& parser) {
   auto [ec, bytes] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
@@ -32,10 +25,16 @@ net::awaitable<error_code> read_header_on(Stream& stream, beast::flat_buffer& bu
 }
 
 template <class Stream>
-net::awaitable<error_code> read_some_on(Stream& stream, beast::flat_buffer& buffer,
-                                        ResponseParser& parser) {
-  auto [ec, bytes] = co_await http::async_read_some(stream, buffer, parser, kUseTuple);
-  (void)bytes;
+net::awaitable<error_code> read_raw_on(Stream& stream, beast::flat_buffer& buffer) {
+  auto [ec, bytes] = co_await stream.async_read_some(buffer.prepare(kReadChunk), kUseTuple);
+  buffer.commit(bytes);
+  co_return ec;
+}
+
+template <class Stream>
+net::awaitable<error_code> write_raw_on(Stream& stream, std::string_view bytes) {
+  auto [ec, written] = co_await net::async_write(stream, net::buffer(bytes), kUseTuple);
+  (void)written;
   co_return ec;
 }
 }  // namespace
@@ -53,11 +52,11 @@ beast::tcp_stream& UpstreamConnection::tcp() {
   return tls_ ? beast::get_lowest_layer(*tls_) : *plain_;
 }
 
-net::awaitable<error_code> UpstreamConnection::write(http::request<http::string_body>& request,
+net::awaitable<error_code> UpstreamConnection::write(std::string_view request_bytes,
                                                      config::Millis timeout) {
   tcp().expires_after(timeout);
-  if (tls_) co_return co_await write_on(*tls_, request);
-  co_return co_await write_on(*plain_, request);
+  if (tls_) co_return co_await write_raw_on(*tls_, request_bytes);
+  co_return co_await write_raw_on(*plain_, request_bytes);
 }
 
 net::awaitable<error_code> UpstreamConnection::read_header(ResponseParser& parser,
@@ -67,30 +66,70 @@ net::awaitable<error_code> UpstreamConnection::read_header(ResponseParser& parse
   co_return co_await read_header_on(*plain_, buffer_, parser);
 }
 
+error_code UpstreamConnection::parse_buffered(ResponseParser& parser, std::string& out,
+                                              std::size_t max_bytes) {
+  if (!body_scratch_) body_scratch_ = std::make_unique<char[]>(kReadChunk);
+  error_code ec;
+  while (buffer_.size() > 0 && !parser.is_done()) {
+    std::size_t room = std::min(kReadChunk, max_bytes > out.size() ? max_bytes - out.size() : 0);
+    if (room == 0) return http::error::body_limit;
+    auto& body = parser.get().body();
+    body.data = body_scratch_.get();
+    body.size = room;
+    body.more = true;
+    std::size_t used = parser.put(buffer_.data(), ec);
+    buffer_.consume(used);
+    out.append(body_scratch_.get(), room - body.size);
+    if (ec == http::error::need_buffer) ec = {};  // scratch full: go round again
+    if (ec == http::error::need_more) return {};   // a partial chunk header: read more
+    if (ec) return ec;
+    if (used == 0 && body.size == room) break;  // no progress without more input
+  }
+  return ec;
+}
+
+net::awaitable<error_code> UpstreamConnection::read_more(config::Millis timeout) {
+  // Re-armed before every read: an idle gap, not a whole-body deadline, so a
+  // long stream lives as long as tokens keep coming.
+  tcp().expires_after(timeout);
+  if (tls_) co_return co_await read_raw_on(*tls_, buffer_);
+  co_return co_await read_raw_on(*plain_, buffer_);
+}
+
 net::awaitable<error_code> UpstreamConnection::read_body_some(ResponseParser& parser,
                                                               std::string& out,
                                                               std::size_t max_bytes,
                                                               config::Millis timeout) {
-  std::size_t room = std::min(kReadChunk, max_bytes > out.size() ? max_bytes - out.size() : 0);
-  if (room == 0) co_return http::error::body_limit;
-  std::size_t start = out.size();
-  out.resize(start + room);
-  auto& body = parser.get().body();
-  body.data = out.data() + start;
-  body.size = room;
-  body.more = true;
-  // Re-armed before every read: an idle gap, not a whole-body deadline, so a
-  // long stream lives as long as tokens keep coming.
-  tcp().expires_after(timeout);
-  error_code ec;
-  if (tls_) {
-    ec = co_await read_some_on(*tls_, buffer_, parser);
-  } else {
-    ec = co_await read_some_on(*plain_, buffer_, parser);
+  std::size_t before = out.size();
+  for (;;) {
+    if (error_code ec = parse_buffered(parser, out, max_bytes)) co_return ec;
+    if (parser.is_done() || out.size() > before) co_return error_code{};
+    error_code ec = co_await read_more(timeout);
+    if (ec == net::error::eof || ec == net::ssl::error::stream_truncated) {
+      // A body delimited by the connection closing ends here; any other body
+      // is cut short.
+      error_code eof_ec;
+      parser.put_eof(eof_ec);
+      co_return parser.is_done() ? eof_ec : http::error::partial_message;
+    }
+    if (ec) co_return ec;
   }
-  if (ec == http::error::need_buffer) ec = {};
-  out.resize(start + (room - body.size));
-  co_return ec;
+}
+
+std::string serialize_request(std::string_view method, std::string_view target,
+                              const config::Url& url,
+                              const std::vector<std::pair<std::string, std::string>>& headers,
+                              std::string_view body) {
+  std::string out;
+  out.reserve(256 + body.size());
+  out.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: ");
+  out.append(host_header(url)).append("\r\n");
+  for (const auto& [name, value] : headers) {
+    out.append(name).append(": ").append(value).append("\r\n");
+  }
+  out.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n\r\n");
+  out.append(body);
+  return out;
 }
 
 void UpstreamConnection::close() {

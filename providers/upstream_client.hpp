@@ -39,11 +39,13 @@ class UpstreamConnection {
   UpstreamConnection(std::unique_ptr<beast::tcp_stream> plain,
                      std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls);
 
-  net::awaitable<error_code> write(http::request<http::string_body>& request,
-                                   config::Millis timeout);
+  // Sends a complete serialised request (see serialize_request).
+  net::awaitable<error_code> write(std::string_view request_bytes, config::Millis timeout);
   net::awaitable<error_code> read_header(ResponseParser& parser, config::Millis timeout);
-  // Reads some body bytes into `out` (appending up to `max_bytes`). Returns
-  // the error; end of body is parser.is_done().
+  // Appends to `out` every body byte already buffered, reading from the
+  // socket only when nothing is (so one network read yields all the SSE
+  // events it carried). `out` may not grow past `max_bytes`. End of body is
+  // parser.is_done().
   net::awaitable<error_code> read_body_some(ResponseParser& parser, std::string& out,
                                             std::size_t max_bytes, config::Millis timeout);
   void close();
@@ -53,10 +55,22 @@ class UpstreamConnection {
   std::chrono::steady_clock::time_point idle_since;
 
  private:
+  // Feeds buffered bytes to the parser; appends body bytes to `out`.
+  error_code parse_buffered(ResponseParser& parser, std::string& out, std::size_t max_bytes);
+  net::awaitable<error_code> read_more(config::Millis timeout);
+
   std::unique_ptr<beast::tcp_stream> plain_;
   std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls_;
   beast::flat_buffer buffer_;
+  std::unique_ptr<char[]> body_scratch_;  // where the parser puts body bytes
 };
+
+// "POST /v1/chat/completions HTTP/1.1\r\nHost: ...\r\n...\r\n\r\n<body>" with
+// Content-Length, written by hand: cheaper than a Beast serializer per request.
+std::string serialize_request(std::string_view method, std::string_view target,
+                              const config::Url& url,
+                              const std::vector<std::pair<std::string, std::string>>& headers,
+                              std::string_view body);
 
 struct ConnectResult {
   std::unique_ptr<UpstreamConnection> connection;
