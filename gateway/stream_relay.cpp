@@ -100,7 +100,7 @@ net::awaitable<AttemptResult> run_attempt(AttemptInput& input) {
   const auto& limits = input.session.limits();
   auto attempt_start = Clock::now();
 
-  AttemptResult result;
+  AttemptResult result(input.chat.body.storage());
   result.record.model = model.id;
   result.record.provider = provider.name;
   result.record.upstream_model = endpoint.upstream_model;

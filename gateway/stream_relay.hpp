@@ -31,6 +31,9 @@ class ClientStream {
 };
 
 struct AttemptResult {
+  // `completion` allocates from the request's arena (see ChatRequest).
+  explicit AttemptResult(boost::json::storage_ptr storage) : completion(std::move(storage)) {}
+
   AttemptRecord record;
   bool success = false;
   bool committed = false;  // bytes reached the client: no fallback now

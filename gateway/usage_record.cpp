@@ -122,11 +122,13 @@ class ObjectWriter {
   explicit ObjectWriter(std::string& out) : out_(out) { out_ += '{'; }
   void close() { out_ += '}'; }
 
+  // Field names are this file's own snake_case literals: nothing to escape.
   std::string& field(std::string_view name) {
     if (!first_) out_ += ',';
     first_ = false;
-    append_string(out_, name);
-    out_ += ':';
+    out_ += '"';
+    out_.append(name);
+    out_.append("\":");
     return out_;
   }
   void text(std::string_view name, std::string_view value) { append_string(field(name), value); }

@@ -100,7 +100,8 @@ class OpenAiCodec final : public Codec {
 
   bool decode_response(std::string_view body, json::object& out, UpstreamError& error) override {
     boost::system::error_code ec;
-    json::value parsed = json::parse(body, ec);
+    // Parsed into out's storage, so handing the object over is a move.
+    json::value parsed = json::parse(body, ec, out.storage());
     json::object* object = ec ? nullptr : parsed.if_object();
     if (object == nullptr) {
       error = {FailureKind::protocol, 0, "upstream sent a response that is not a JSON object", {}};
