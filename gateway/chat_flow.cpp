@@ -59,6 +59,10 @@ class OpenAiClientStream final : public ClientStream {
       chunk["model"] = codec.stream_model();
       chunk["choices"] = json::array();
       chunk["usage"] = usage_with_cost(usage, cost);
+      // What the upstream wrote beside its usage (llama.cpp's timings).
+      for (const auto& field : codec.stream_extras()) {
+        if (!chunk.contains(field.key())) chunk[field.key()] = field.value();
+      }
       providers::append_sse_data(out, json::serialize(chunk));
     }
     providers::append_sse_data(out, "[DONE]");

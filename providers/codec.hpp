@@ -25,11 +25,11 @@ namespace switchyard::providers {
 struct Usage {
   std::int64_t prompt_tokens = 0;
   std::int64_t completion_tokens = 0;
-  std::int64_t cached_prompt_tokens = 0;    // cache reads
-  std::int64_t cache_creation_tokens = 0;   // Anthropic cache writes
+  std::int64_t cached_prompt_tokens = 0;   // cache reads
+  std::int64_t cache_creation_tokens = 0;  // Anthropic cache writes
   std::int64_t reasoning_tokens = 0;
-  bool reported = false;         // the upstream told us; false means estimate
-  boost::json::object raw;       // OpenAI-shaped usage object to hand to the client
+  bool reported = false;    // the upstream told us; false means estimate
+  boost::json::object raw;  // OpenAI-shaped usage object to hand to the client
 };
 
 struct UpstreamRequest {
@@ -39,12 +39,21 @@ struct UpstreamRequest {
 };
 
 // How an upstream failure counts for retry and fallback.
-enum class FailureKind { none, connect, tls, timeout, server_error, rate_limited, client_error, protocol };
+enum class FailureKind {
+  none,
+  connect,
+  tls,
+  timeout,
+  server_error,
+  rate_limited,
+  client_error,
+  protocol
+};
 
 struct UpstreamError {
   FailureKind kind = FailureKind::protocol;
-  int status = 0;           // upstream HTTP status, 0 when none
-  std::string message;      // safe to show: never contains keys or hosts
+  int status = 0;       // upstream HTTP status, 0 when none
+  std::string message;  // safe to show: never contains keys or hosts
   std::optional<std::chrono::seconds> retry_after;
 };
 
@@ -77,6 +86,10 @@ class Codec {
   virtual std::string stream_id() const = 0;
   virtual std::int64_t stream_created() const = 0;
   virtual std::string stream_model() const = 0;
+  // Top-level fields of the upstream's own (swallowed) usage chunk that are
+  // not part of the OpenAI chunk shape, e.g. llama.cpp's `timings`: the flow
+  // puts them on the usage chunk it emits, so they still reach the client.
+  virtual boost::json::object stream_extras() const { return {}; }
 };
 
 std::unique_ptr<Codec> make_openai_codec();

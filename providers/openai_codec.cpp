@@ -85,6 +85,13 @@ std::string serialize_forwarded(const ChatRequest& request, std::string_view ups
   return out;
 }
 
+// Fields the gateway writes itself on the usage chunk it emits.
+bool is_chunk_shape_field(std::string_view key) {
+  return key == "id" || key == "object" || key == "created" || key == "model" || key == "choices" ||
+         key == "usage" || key == "system_fingerprint" || key == "service_tier" ||
+         key == "obfuscation";
+}
+
 class OpenAiCodec final : public Codec {
  public:
   UpstreamRequest encode(const ChatRequest& request, const config::Provider& provider,
@@ -162,7 +169,13 @@ class OpenAiCodec final : public Codec {
         usage_only = choices == nullptr || (choices->is_array() && choices->get_array().empty());
       }
     }
-    if (!usage_only) chunks.emplace_back(data);
+    if (usage_only) {
+      for (const auto& field : *chunk) {
+        if (!is_chunk_shape_field(field.key())) extras_[field.key()] = field.value();
+      }
+    } else {
+      chunks.emplace_back(data);
+    }
     return StreamStep::more;
   }
 
@@ -185,6 +198,7 @@ class OpenAiCodec final : public Codec {
   std::string stream_id() const override { return stream_id_; }
   std::int64_t stream_created() const override { return created_; }
   std::string stream_model() const override { return model_; }
+  json::object stream_extras() const override { return extras_; }
 
  private:
   void remember_stream_identity(const json::object& chunk) {
@@ -201,6 +215,7 @@ class OpenAiCodec final : public Codec {
   }
 
   Usage usage_;
+  json::object extras_;  // non-OpenAI fields of the swallowed usage chunk
   std::string stream_id_;
   std::int64_t created_ = 0;
   std::string model_;

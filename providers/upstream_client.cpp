@@ -2,6 +2,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -81,7 +82,7 @@ error_code UpstreamConnection::parse_buffered(ResponseParser& parser, std::strin
     buffer_.consume(used);
     out.append(body_scratch_.get(), room - body.size);
     if (ec == http::error::need_buffer) ec = {};  // scratch full: go round again
-    if (ec == http::error::need_more) return {};   // a partial chunk header: read more
+    if (ec == http::error::need_more) return {};  // a partial chunk header: read more
     if (ec) return ec;
     if (used == 0 && body.size == room) break;  // no progress without more input
   }
@@ -258,7 +259,19 @@ net::awaitable<ConnectResult> UpstreamPool::connect(const config::Provider& prov
     co_return ConnectResult{nullptr, FailureKind::tls,
                             "cannot set TLS server name for provider '" + provider.name + "'"};
   }
-  tls->set_verify_callback(net::ssl::host_name_verification(provider.url.host));
+  // OpenSSL's own name check (rather than a verify callback) so a mismatch
+  // is reported as "hostname mismatch", not as an unspecified error.
+  error_code address_ec;
+  net::ip::make_address(provider.url.host, address_ec);
+  X509_VERIFY_PARAM* verify_param = SSL_get0_param(tls->native_handle());
+  bool name_set = address_ec
+                      ? SSL_set1_host(tls->native_handle(), provider.url.host.c_str()) == 1
+                      : X509_VERIFY_PARAM_set1_ip_asc(verify_param, provider.url.host.c_str()) == 1;
+  if (!name_set) {
+    co_return ConnectResult{nullptr, FailureKind::tls,
+                            "cannot set the TLS host check for provider '" + provider.name + "'"};
+  }
+  X509_VERIFY_PARAM_set_hostflags(verify_param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
   beast::get_lowest_layer(*tls).expires_after(provider.timeouts.connect);
   auto [handshake_ec] = co_await tls->async_handshake(net::ssl::stream_base::client, kUseTuple);
   if (handshake_ec) {
