@@ -163,6 +163,14 @@ std::vector<std::pair<std::string, std::string>> served_headers(const RequestSco
           {"x-switchyard-attempts", std::to_string(attempts)}};
 }
 
+// The usage record is written before the client's last byte: with fsync
+// "always", a client holding the whole answer knows its line is durable, and a
+// crash can never lose the record of an answered request.
+void finish_record(ChatState& state) {
+  state.record.duration_ms = ms_since(state.scope.start);
+  state.scope.session.worker().gateway().accounting().record(state.record);
+}
+
 net::awaitable<bool> send_error(ChatState& state, const Error& error) {
   int status = http_status(error);
   std::string body = state.dialect == ClientDialect::anthropic
@@ -176,13 +184,8 @@ net::awaitable<bool> send_error(ChatState& state, const Error& error) {
   state.record.status = status;
   state.record.outcome = outcome_for(error);
   state.scope.access.status = status;
-  bool ok = co_await state.scope.session.write_response(response);
-  co_return ok;
-}
-
-void finish_record(ChatState& state) {
-  state.record.duration_ms = ms_since(state.scope.start);
-  state.scope.session.worker().gateway().accounting().record(state.record);
+  finish_record(state);
+  co_return co_await state.scope.session.write_response(response);
 }
 
 Error plan_error(const policies::RoutePlan& plan) {
@@ -196,8 +199,11 @@ Error plan_error(const policies::RoutePlan& plan) {
       error.retry_after_s = static_cast<int>(plan.retry_after ? plan.retry_after->count() : 1);
       return error;
     }
-    default:
-      return make_error(ErrorCode::no_endpoint, plan.message);
+    default: {
+      Error error = make_error(ErrorCode::no_endpoint, plan.message);
+      if (!plan.retryable) error.retryable = false;
+      return error;
+    }
   }
 }
 
@@ -258,9 +264,7 @@ net::awaitable<bool> handle_chat(RequestScope& scope, ClientDialect dialect) {
   ChatRequest chat(json::make_shared_resource<json::monotonic_resource>());
   Error error;
   if (!parse_for_dialect(scope, dialect, chat, error)) {
-    bool ok = co_await send_error(state, error);
-    finish_record(state);
-    co_return ok;
+    co_return co_await send_error(state, error);
   }
   record.requested_model = chat.model;
   record.stream = chat.stream;
@@ -272,9 +276,7 @@ net::awaitable<bool> handle_chat(RequestScope& scope, ClientDialect dialect) {
   record.policy_decisions = plan.policy_decisions;
   record.denied_by = plan.denied_by;
   if (plan.failure != policies::PlanFailure::none) {
-    bool ok = co_await send_error(state, plan_error(plan));
-    finish_record(state);
-    co_return ok;
+    co_return co_await send_error(state, plan_error(plan));
   }
 
   const auto& routing = snapshot.config().server.routing;
@@ -348,9 +350,7 @@ net::awaitable<bool> handle_chat(RequestScope& scope, ClientDialect dialect) {
       }
     }
     // Usage of a request no upstream answered: the prompt was not billed.
-    bool ok = co_await send_error(state, final_error);
-    finish_record(state);
-    co_return ok;
+    co_return co_await send_error(state, final_error);
   }
 
   AttemptResult& attempt = *served;
@@ -383,7 +383,10 @@ net::awaitable<bool> handle_chat(RequestScope& scope, ClientDialect dialect) {
     ref.state->record_success(attempt.upstream_first_token_ms, tps);
   }
 
-  bool keep_alive = true;
+  // 499 (nginx's "client closed request") when the client left before any
+  // response byte; once the 200 header went out, that is the status.
+  record.status = !chat.stream || attempt.committed ? 200 : 499;
+  scope.access.status = record.status;
   if (!chat.stream) {
     json::object& completion = attempt.completion;
     completion["usage"] = usage_with_cost(usage, cost);
@@ -395,35 +398,32 @@ net::awaitable<bool> handle_chat(RequestScope& scope, ClientDialect dialect) {
       response.set(name, value);
     }
     response.set("x-switchyard-cost-usd", format_usd(cost));
-    keep_alive = co_await scope.session.write_response(response);
+    // Recorded before the answer goes out (see finish_record); a failed
+    // write after this shows in the access log, the upstream billed anyway.
     record.ttft_ms = ms_since(scope.start);
-    if (!keep_alive) record.outcome = "client_disconnect";
-  } else if (attempt.client_gone) {
-    record.outcome = "client_disconnect";
-    keep_alive = false;
-    record.ttft_ms = attempt.ttft_ms;
-  } else {
-    std::string tail;
-    if (attempt.success) {
-      client_stream->on_finish(*attempt.codec, usage, cost, tail);
-    } else {
-      Error stream_failure = make_error(error_for_failure(attempt.failure),
-                                        redact(attempt.failure.message, *ref.provider));
-      client_stream->on_error(stream_failure, tail);
-      record.outcome = "upstream_error";
-    }
-    keep_alive =
-        co_await scope.session.write_chunk(tail) && co_await scope.session.write_last_chunk();
-    if (!keep_alive && attempt.success) record.outcome = "client_disconnect";
-    record.ttft_ms = attempt.ttft_ms;
+    finish_record(state);
+    co_return co_await scope.session.write_response(response);
   }
-  // 499 (nginx's "client closed request") when the client left before any
-  // response byte; once the 200 header went out, that is the status.
-  bool response_started = !chat.stream || attempt.committed;
-  record.status = response_started ? 200 : 499;
-  scope.access.status = record.status;
+  record.ttft_ms = attempt.ttft_ms;
+  if (attempt.client_gone) {
+    record.outcome = "client_disconnect";
+    finish_record(state);
+    co_return false;
+  }
+  std::string tail;
+  if (attempt.success) {
+    client_stream->on_finish(*attempt.codec, usage, cost, tail);
+  } else {
+    Error stream_failure = make_error(error_for_failure(attempt.failure),
+                                      redact(attempt.failure.message, *ref.provider));
+    client_stream->on_error(stream_failure, tail);
+    record.outcome = "upstream_error";
+  }
+  bool tail_written = co_await scope.session.write_chunk(tail);
+  if (!tail_written && attempt.success) record.outcome = "client_disconnect";
+  // Durable before the terminating chunk, which is the client's "done".
   finish_record(state);
-  co_return keep_alive;
+  co_return tail_written&& co_await scope.session.write_last_chunk();
 }
 
 net::awaitable<bool> handle_explain(RequestScope& scope) {

@@ -66,6 +66,7 @@ const char* error_code_name(ErrorCode code) {
   return info(code).code;
 }
 bool should_retry(const Error& error) {
+  if (error.retryable) return *error.retryable;
   if (error.upstream_status && *error.upstream_status >= 400 && *error.upstream_status < 500) {
     return *error.upstream_status == 408 || *error.upstream_status == 429;
   }

@@ -33,6 +33,7 @@ struct Error {
   std::string param;                   // the offending field, when there is one
   std::optional<int> retry_after_s;    // sets Retry-After
   std::optional<int> upstream_status;  // an upstream's own 4xx passed on
+  std::optional<bool> retryable;       // overrides the code's default (x-should-retry)
 };
 
 int http_status(const Error& error);
@@ -44,7 +45,8 @@ bool should_retry(const Error& error);
 std::string error_body(const Error& error);
 
 inline Error make_error(ErrorCode code, std::string message, std::string param = {}) {
-  return Error{code, std::move(message), std::move(param), std::nullopt, std::nullopt};
+  return Error{code,         std::move(message), std::move(param),
+               std::nullopt, std::nullopt,       std::nullopt};
 }
 
 }  // namespace switchyard

@@ -128,6 +128,9 @@ net::awaitable<AttemptResult> run_attempt(AttemptInput& input) {
   std::unique_ptr<providers::UpstreamConnection> connection;
   std::optional<providers::ResponseParser> parser_slot;
   auto& parser = parser_slot;
+  // Time to first token counts from when the request goes out: a non-streamed
+  // answer (and many a stream) arrives only with its response head.
+  Clock::time_point sent_at = Clock::now();
   for (int tries = 0; tries < 2; ++tries) {
     providers::ConnectResult connected;
     {
@@ -146,6 +149,7 @@ net::awaitable<AttemptResult> run_attempt(AttemptInput& input) {
     boost::system::error_code ec;
     {
       WaitTimer wait{result.upstream_wait_ms};
+      sent_at = Clock::now();
       ec = co_await connection->write(request, provider.timeouts.first_byte);
       if (!ec) ec = co_await connection->read_header(*parser, provider.timeouts.first_byte);
     }
@@ -184,7 +188,6 @@ net::awaitable<AttemptResult> run_attempt(AttemptInput& input) {
     co_return result;
   }
   result.record.status = status;
-  auto sent_at = Clock::now();
 
   if (!input.chat.stream) {
     std::string body;

@@ -197,6 +197,7 @@ void explain_failure(RoutePlan& plan, const std::vector<ModelChoice>& choices,
   }
   plan.failure = PlanFailure::no_endpoint;
   if (unavailable + cooling == 0) {
+    plan.retryable = false;  // the request and policy rule everything out
     plan.message = "no endpoint satisfies this key's policy and the request's preferences: " +
                    model_list_message(plan, choices, true);
   } else {

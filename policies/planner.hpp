@@ -42,6 +42,9 @@ struct RoutePlan {
   std::string message;    // client-facing reason on failure; names no other key
   std::string denied_by;  // policy name on `denied`
   std::optional<std::chrono::seconds> retry_after;  // on `cooling_down`
+  // False when no later retry can succeed (nothing was removed for being
+  // unavailable or cooling down): the client is told not to retry.
+  bool retryable = true;
 };
 
 struct PlanInput {
