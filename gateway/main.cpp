@@ -27,15 +27,6 @@ void print_problems(const config::LoadResult& result, std::ostream& out) {
   for (const auto& warning : result.warnings) out << "warning: " << warning << "\n";
 }
 
-void report_unusable_endpoints(const config::Config& config) {
-  for (const auto& provider : config.providers) {
-    if (!provider.enabled) {
-      log_warn("provider '" + provider.name + "' is disabled: " + provider.disabled_reason);
-    }
-  }
-  if (config.models.empty()) log_warn("the config declares no models");
-}
-
 int run_gateway(const CliOptions& options) {
   config::LoadResult loaded = config::load_config_file(options.config_path);
   if (!loaded.config) {
@@ -62,8 +53,10 @@ int run_gateway(const CliOptions& options) {
     std::cerr << "switchyard: " << error << "\n";
     return 2;
   }
+  // Unusable endpoints (a provider whose key variable is unset) are among the
+  // loader's warnings: reported, not fatal.
   for (const auto& warning : loaded.warnings) log_warn(warning);
-  report_unusable_endpoints(cfg);
+  if (cfg.models.empty()) log_warn("the config declares no models");
 
   Accounting accounting;
   if (!accounting.open(cfg.server.usage_log, error)) {
