@@ -20,6 +20,10 @@ bool all_numbers_finite(const boost::json::value& value);
 // The JSON type name of a value, for messages ("string", "number", ...).
 const char* json_type_name(const boost::json::value& value);
 
+// Appends `text` as a quoted JSON string. Text from clients may be invalid
+// UTF-8: each bad byte becomes \ufffd, so a log line is never invalid JSON.
+void append_json_string(std::string& out, std::string_view text);
+
 // A whole non-negative integer, from an int64, uint64 or integral double.
 bool json_to_count(const boost::json::value& value, std::int64_t& out);
 

@@ -52,7 +52,9 @@ class Session {
   net::awaitable<bool> serve_one();
   net::awaitable<bool> wait_for_request_start(bool first);
   net::awaitable<bool> read_header_block(std::size_t& block_end);
-  net::awaitable<void> reject_and_close(int status, std::string_view code, std::string message);
+  // An error answer, then the connection closes.
+  net::awaitable<void> reject_and_close(int status, std::string message);
+  net::awaitable<void> reject_too_large();
   net::awaitable<bool> write_bytes(std::string_view first, std::string_view second);
 
   Worker& worker_;

@@ -5,6 +5,8 @@
 // string beside the integer it came from.
 #include "gateway/usage_record.hpp"
 
+#include "gateway/json_util.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -19,78 +21,6 @@ namespace switchyard {
 namespace {
 
 namespace json = boost::json;
-
-// Length of the valid UTF-8 sequence starting at text[pos], 0 when invalid
-// (overlong forms, surrogates and code points past U+10FFFF are invalid).
-std::size_t utf8_sequence_length(std::string_view text, std::size_t pos) {
-  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  auto continuation = [&](std::size_t i, unsigned char low = 0x80, unsigned char high = 0xBF) {
-    return i < text.size() && byte(i) >= low && byte(i) <= high;
-  };
-  unsigned char lead = byte(pos);
-  if (lead < 0x80) return 1;
-  if (lead >= 0xC2 && lead <= 0xDF) return continuation(pos + 1) ? 2 : 0;
-  if (lead >= 0xE0 && lead <= 0xEF) {
-    unsigned char low = lead == 0xE0 ? 0xA0 : 0x80;
-    unsigned char high = lead == 0xED ? 0x9F : 0xBF;
-    return continuation(pos + 1, low, high) && continuation(pos + 2) ? 3 : 0;
-  }
-  if (lead >= 0xF0 && lead <= 0xF4) {
-    unsigned char low = lead == 0xF0 ? 0x90 : 0x80;
-    unsigned char high = lead == 0xF4 ? 0x8F : 0xBF;
-    return continuation(pos + 1, low, high) && continuation(pos + 2) && continuation(pos + 3) ? 4
-                                                                                              : 0;
-  }
-  return 0;
-}
-
-// A JSON string. Invalid UTF-8 (a request id from a header, say) becomes
-// U+FFFD: a line that the parser would reject is a lost record.
-void append_string(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (std::size_t pos = 0; pos < text.size();) {
-    // Plain printable ASCII needs no escaping: copy the whole run at once.
-    std::size_t run = pos;
-    while (run < text.size()) {
-      auto b = static_cast<unsigned char>(text[run]);
-      if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\') break;
-      ++run;
-    }
-    if (run > pos) {
-      out.append(text.substr(pos, run - pos));
-      pos = run;
-      continue;
-    }
-    auto c = static_cast<unsigned char>(text[pos]);
-    std::size_t length = utf8_sequence_length(text, pos);
-    if (length == 0) {
-      out += "\\ufffd";
-      ++pos;
-      continue;
-    }
-    if (length > 1) {
-      out.append(text.substr(pos, length));
-    } else if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c < 0x20) {
-      out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    } else {
-      out += static_cast<char>(c);
-    }
-    pos += length;
-  }
-  out += '"';
-}
 
 void append_integer(std::string& out, std::int64_t value) {
   char buffer[24];
@@ -131,7 +61,9 @@ class ObjectWriter {
     out_.append("\":");
     return out_;
   }
-  void text(std::string_view name, std::string_view value) { append_string(field(name), value); }
+  void text(std::string_view name, std::string_view value) {
+    append_json_string(field(name), value);
+  }
   void integer(std::string_view name, std::int64_t value) { append_integer(field(name), value); }
   void boolean(std::string_view name, bool value) { field(name) += value ? "true" : "false"; }
   void millis(std::string_view name, double value) { append_millis(field(name), value); }
@@ -277,7 +209,7 @@ std::string to_json_line(const UsageRecord& record) {
   decisions += '[';
   for (std::size_t i = 0; i < record.policy_decisions.size(); ++i) {
     if (i > 0) decisions += ',';
-    append_string(decisions, record.policy_decisions[i]);
+    append_json_string(decisions, record.policy_decisions[i]);
   }
   decisions += ']';
 
