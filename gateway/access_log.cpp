@@ -1,6 +1,7 @@
 #include "gateway/access_log.hpp"
 
 #include "gateway/json_util.hpp"
+#include "gateway/usage_log.hpp"
 
 #include <atomic>
 #include <cerrno>
@@ -51,17 +52,9 @@ const char* level_name(config::LogLevel level) {
 
 // RFC 3339 in UTC with milliseconds: 2025-01-31T12:34:56.789Z.
 std::string timestamp_now() {
-  const auto now = std::chrono::system_clock::now();
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[64];  // roomy: the compiler cannot see the fields' ranges
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
-                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                static_cast<int>(ms % 1000));
-  return buffer;
+  return format_rfc3339_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count());
 }
 
 void append_field(std::string& out, std::string_view name, std::string_view value) {

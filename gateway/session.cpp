@@ -19,12 +19,6 @@ constexpr std::string_view kHeaderEnd = "\r\n\r\n";
 // capped separately by max_header_bytes.
 constexpr std::size_t kBodyReadRoom = 64 * 1024;
 
-std::string error_json(int status, std::string message) {
-  ErrorCode error_code = ErrorCode::invalid_request;
-  if (status == 413) error_code = ErrorCode::body_too_large;
-  if (status == 431) error_code = ErrorCode::headers_too_large;
-  return error_body(make_error(error_code, std::move(message)));
-}
 }  // namespace
 
 http::response<http::string_body> json_response(int status, std::string body, bool keep_alive) {
@@ -106,7 +100,8 @@ net::awaitable<bool> Session::read_header_block(std::size_t& block_end) {
     searched = data.size();
     if (data.size() >= limits_.max_header_bytes) {
       co_await reject_and_close(
-          431, "request headers exceed " + std::to_string(limits_.max_header_bytes) + " bytes");
+          ErrorCode::headers_too_large,
+          "request headers exceed " + std::to_string(limits_.max_header_bytes) + " bytes");
       co_return false;
     }
     std::size_t room = std::min<std::size_t>(4096, limits_.max_header_bytes + 4 - data.size());
@@ -121,7 +116,7 @@ net::awaitable<bool> Session::serve_one() {
   if (!co_await read_header_block(block_end)) co_return false;
   std::string_view block(static_cast<const char*>(buffer_.data().data()), block_end);
   if (std::string problem = check_raw_header_block(block); !problem.empty()) {
-    co_await reject_and_close(400, problem);
+    co_await reject_and_close(ErrorCode::invalid_request, problem);
     co_return false;
   }
 
@@ -138,11 +133,12 @@ net::awaitable<bool> Session::serve_one() {
     co_return false;
   }
   if (header_ec) {
-    co_await reject_and_close(400, "malformed HTTP request: " + header_ec.message());
+    co_await reject_and_close(ErrorCode::invalid_request,
+                              "malformed HTTP request: " + header_ec.message());
     co_return false;
   }
   if (std::string problem = check_request_framing(parser.get()); !problem.empty()) {
-    co_await reject_and_close(400, problem);
+    co_await reject_and_close(ErrorCode::invalid_request, problem);
     co_return false;
   }
   if (auto length = parser.content_length(); length && *length > limits_.max_body_bytes) {
@@ -169,7 +165,8 @@ net::awaitable<bool> Session::serve_one() {
     if (body_ec) {
       if (body_ec != beast::error::timeout && body_ec != net::error::eof &&
           body_ec != http::error::end_of_stream) {
-        co_await reject_and_close(400, "malformed HTTP request body: " + body_ec.message());
+        co_await reject_and_close(ErrorCode::invalid_request,
+                                  "malformed HTTP request body: " + body_ec.message());
       }
       co_return false;
     }
@@ -180,14 +177,16 @@ net::awaitable<bool> Session::serve_one() {
   co_return keep_alive && !drain_requested_;
 }
 
-net::awaitable<void> Session::reject_and_close(int status, std::string message) {
-  auto response = json_response(status, error_json(status, std::move(message)), false);
+net::awaitable<void> Session::reject_and_close(ErrorCode code, std::string message) {
+  Error error = make_error(code, std::move(message));
+  auto response = json_response(http_status(error), error_body(error), false);
   co_await write_response(response);
 }
 
 net::awaitable<void> Session::reject_too_large() {
   co_await reject_and_close(
-      413, "request body exceeds " + std::to_string(limits_.max_body_bytes) + " bytes");
+      ErrorCode::body_too_large,
+      "request body exceeds " + std::to_string(limits_.max_body_bytes) + " bytes");
 }
 
 namespace {

@@ -14,6 +14,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "config/config.hpp"
+#include "gateway/errors.hpp"
 
 namespace switchyard {
 
@@ -53,7 +54,7 @@ class Session {
   net::awaitable<bool> wait_for_request_start(bool first);
   net::awaitable<bool> read_header_block(std::size_t& block_end);
   // An error answer, then the connection closes.
-  net::awaitable<void> reject_and_close(int status, std::string message);
+  net::awaitable<void> reject_and_close(ErrorCode code, std::string message);
   net::awaitable<void> reject_too_large();
   net::awaitable<bool> write_bytes(std::string_view first, std::string_view second);
 

@@ -126,8 +126,8 @@ net::awaitable<AttemptResult> run_attempt(AttemptInput& input) {
   // A pooled connection the upstream already closed fails before any response
   // byte; that is not the endpoint's fault, so retry once on a fresh one.
   std::unique_ptr<providers::UpstreamConnection> connection;
-  std::optional<providers::ResponseParser> parser_slot;
-  auto& parser = parser_slot;
+  // Re-created per try: a parser cannot be reset.
+  std::optional<providers::ResponseParser> parser;
   // Time to first token counts from when the request goes out: a non-streamed
   // answer (and many a stream) arrives only with its response head.
   Clock::time_point sent_at = Clock::now();
@@ -165,7 +165,7 @@ net::awaitable<AttemptResult> run_attempt(AttemptInput& input) {
     co_return result;
   }
 
-  providers::ResponseParser& response = *parser_slot;
+  providers::ResponseParser& response = *parser;
   int status = response.get().result_int();
   if (status < 200 || status >= 300) {
     std::string body;

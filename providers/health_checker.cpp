@@ -9,7 +9,10 @@
 namespace switchyard::providers {
 
 HealthChecker::HealthChecker(net::io_context& io, SnapshotSource source, Observer observer)
-    : io_(io), source_(std::move(source)), observer_(std::move(observer)) {}
+    : io_(io),
+      source_(std::move(source)),
+      observer_(std::move(observer)),
+      pool_(io.get_executor()) {}
 
 void HealthChecker::start() {
   net::co_spawn(io_, loop(), net::detached);
@@ -40,14 +43,14 @@ net::awaitable<void> HealthChecker::loop() {
 net::awaitable<bool> HealthChecker::probe(const config::Provider& provider) {
   // A fresh connection per check: a check is about reachability now, and it
   // must not take a connection from the request path's pool.
-  UpstreamPool pool(io_.get_executor());
   config::Provider bounded = provider;
   bounded.timeouts.connect = std::min(provider.timeouts.connect, provider.health.timeout);
-  ConnectResult connected = co_await pool.acquire(bounded);
+  ConnectResult connected = co_await pool_.acquire(bounded);
   if (!connected.connection) co_return false;
   std::vector<std::pair<std::string, std::string>> headers = {{"User-Agent", "switchyard-health"},
-                                                               {"Connection", "close"}};
-  if (!provider.api_key.empty()) headers.emplace_back("Authorization", "Bearer " + provider.api_key);
+                                                              {"Connection", "close"}};
+  if (!provider.api_key.empty())
+    headers.emplace_back("Authorization", "Bearer " + provider.api_key);
   const std::string request =
       serialize_request("GET", provider.health.path, provider.url, headers, {});
   ResponseParser parser;
