@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "config/snapshot.hpp"
-#include "gateway/chat_request.hpp"
+#include "providers/canonical/chat_request.hpp"
 #include "policies/endpoint_state.hpp"
 #include "policies/planner.hpp"
 

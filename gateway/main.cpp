@@ -9,13 +9,13 @@
 
 #include "config/config_loader.hpp"
 #include "config/snapshot.hpp"
-#include "gateway/access_log.hpp"
-#include "gateway/accounting.hpp"
-#include "gateway/cli.hpp"
-#include "gateway/metrics.hpp"
-#include "gateway/server.hpp"
-#include "gateway/usage_report.hpp"
-#include "providers/health_checker.hpp"
+#include "gateway/accounting/access_log.hpp"
+#include "gateway/accounting/accounting.hpp"
+#include "gateway/cli/options.hpp"
+#include "gateway/accounting/metrics.hpp"
+#include "gateway/http/server.hpp"
+#include "gateway/cli/usage_report.hpp"
+#include "providers/upstream/health_probe.hpp"
 
 namespace {
 

@@ -36,7 +36,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "gateway/chat_request.hpp"
+#include "providers/canonical/chat_request.hpp"
 #include "policies/planner_filters.hpp"
 #include "policies/planner_rankers.hpp"
 

@@ -14,7 +14,7 @@
 #include <boost/json/object.hpp>
 
 #include "config/config.hpp"
-#include "providers/sse.hpp"
+#include "providers/sse/sse.hpp"
 
 namespace switchyard {
 struct ChatRequest;

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "gateway/usage_record.hpp"
+#include "gateway/accounting/usage_record.hpp"
 #include "tests/integration/config_builder.hpp"
 #include "tests/integration/fake_upstream.hpp"
 #include "tests/integration/harness.hpp"

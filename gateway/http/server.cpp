@@ -1,0 +1,164 @@
+#include "gateway/http/server.hpp"
+
+#include <random>
+
+#include <boost/asio.hpp>
+
+#include "gateway/accounting/access_log.hpp"
+#include "gateway/accounting/metrics.hpp"
+#include "gateway/http/session.hpp"
+
+namespace switchyard {
+
+Gateway::Gateway(config::SnapshotPtr initial, Accounting& accounting)
+    : snapshot_(std::move(initial)), accounting_(accounting) {
+  std::random_device random;
+  instance_tag_ = (static_cast<std::uint64_t>(random()) << 32) ^ random();
+}
+
+config::SnapshotPtr Gateway::snapshot() const {
+  std::lock_guard lock(snapshot_mutex_);
+  return snapshot_;
+}
+
+void Gateway::replace_snapshot(config::SnapshotPtr next) {
+  {
+    std::lock_guard lock(snapshot_mutex_);
+    snapshot_ = std::move(next);
+  }
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+std::string Gateway::next_request_id() {
+  // Unique per process run and cheap: a random instance tag and a counter.
+  std::uint64_t n = request_counter_.fetch_add(1, std::memory_order_relaxed);
+  char text[40];
+  std::snprintf(text, sizeof(text), "req-%08llx%010llx",
+                static_cast<unsigned long long>(instance_tag_ & 0xffffffffu),
+                static_cast<unsigned long long>(n));
+  return text;
+}
+
+Worker::Worker(Gateway& gateway, unsigned index)
+    : gateway_(gateway), index_(index), acceptor_(io_), pool_(io_.get_executor()) {}
+
+Worker::~Worker() = default;
+
+const config::SnapshotPtr& Worker::snapshot() {
+  std::uint64_t generation = gateway_.generation();
+  if (generation != snapshot_generation_) {
+    snapshot_ = gateway_.snapshot();
+    snapshot_generation_ = generation;
+  }
+  return snapshot_;
+}
+
+bool Worker::listen(const net::ip::tcp::endpoint& endpoint, std::string& error) {
+  boost::system::error_code ec;
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) {
+    // Every worker binds the same port; the kernel spreads connections.
+    int one = 1;
+    if (::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) {
+      ec = boost::system::error_code(errno, boost::system::system_category());
+    }
+  }
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    error = "cannot listen on " + endpoint.address().to_string() + ":" +
+            std::to_string(endpoint.port()) + ": " + ec.message();
+    return false;
+  }
+  return true;
+}
+
+std::uint16_t Worker::bound_port() const {
+  boost::system::error_code ec;
+  auto endpoint = acceptor_.local_endpoint(ec);
+  return ec ? 0 : endpoint.port();
+}
+
+void Worker::start_accepting() {
+  net::co_spawn(io_, accept_loop(), net::detached);
+}
+
+net::awaitable<void> Worker::accept_loop() {
+  while (acceptor_.is_open()) {
+    auto [ec, socket] = co_await acceptor_.async_accept(net::as_tuple(net::use_awaitable));
+    if (ec) {
+      if (ec == net::error::operation_aborted || !acceptor_.is_open()) break;
+      // EMFILE and friends: back off briefly instead of spinning.
+      net::steady_timer pause(io_, std::chrono::milliseconds(50));
+      co_await pause.async_wait(net::as_tuple(net::use_awaitable));
+      continue;
+    }
+    start_session(*this, std::move(socket));
+  }
+}
+
+void Worker::begin_drain() {
+  net::post(io_, [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    // Copy: closing may untrack.
+    std::vector<Session*> sessions(sessions_.begin(), sessions_.end());
+    for (Session* session : sessions) session->drain();
+  });
+}
+
+Server::Server(Gateway& gateway, unsigned workers) : gateway_(gateway) {
+  if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < workers; ++i) workers_.push_back(std::make_unique<Worker>(gateway, i));
+}
+
+Server::~Server() {
+  if (!threads_.empty()) stop(std::chrono::milliseconds(0));
+}
+
+bool Server::listen(const std::string& host, std::uint16_t port, std::string& error) {
+  boost::system::error_code ec;
+  auto address = net::ip::make_address(host, ec);
+  if (ec) {
+    error = "invalid listen address '" + host + "'";
+    return false;
+  }
+  host_ = host;
+  net::ip::tcp::endpoint endpoint(address, port);
+  for (auto& worker : workers_) {
+    if (!worker->listen(endpoint, error)) return false;
+    // Port 0: the first bind picks the port, the others join it.
+    if (endpoint.port() == 0) endpoint.port(worker->bound_port());
+  }
+  port_ = endpoint.port();
+  return true;
+}
+
+std::string Server::address() const {
+  bool v6 = host_.find(':') != std::string::npos;
+  return (v6 ? "[" + host_ + "]" : host_) + ":" + std::to_string(port_);
+}
+
+void Server::start() {
+  for (auto& worker : workers_) {
+    worker->start_accepting();
+    threads_.emplace_back([&io = worker->io()] { io.run(); });
+  }
+}
+
+void Server::stop(std::chrono::milliseconds grace) {
+  if (stopped_) return;
+  stopped_ = true;
+  gateway_.set_draining();
+  for (auto& worker : workers_) worker->begin_drain();
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (gateway_.open_connections().load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  for (auto& worker : workers_) worker->io().stop();
+  for (auto& thread : threads_) thread.join();
+  threads_.clear();
+}
+
+}  // namespace switchyard

@@ -1,0 +1,113 @@
+#pragma once
+// The process: shared state (config snapshot, accounting), one Worker per
+// thread (own io_context, own SO_REUSEPORT acceptor, own upstream pools), and
+// graceful drain. No lock on the request path: workers re-read the snapshot
+// only when its generation changes.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "config/snapshot.hpp"
+#include "gateway/accounting/accounting.hpp"
+#include "providers/upstream/pool.hpp"
+
+namespace switchyard {
+
+namespace net = boost::asio;
+
+class Gateway {
+ public:
+  Gateway(config::SnapshotPtr initial, Accounting& accounting);
+
+  config::SnapshotPtr snapshot() const;
+  std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  void replace_snapshot(config::SnapshotPtr next);
+
+  Accounting& accounting() { return accounting_; }
+  std::atomic<std::size_t>& open_connections() { return open_connections_; }
+  bool draining() const { return draining_.load(std::memory_order_acquire); }
+  void set_draining() { draining_.store(true, std::memory_order_release); }
+  std::string next_request_id();
+
+ private:
+  mutable std::mutex snapshot_mutex_;  // taken only on a generation change
+  config::SnapshotPtr snapshot_;
+  std::atomic<std::uint64_t> generation_{1};
+  Accounting& accounting_;
+  std::atomic<std::size_t> open_connections_{0};
+  std::atomic<bool> draining_{false};
+  std::atomic<std::uint64_t> request_counter_{0};
+  std::uint64_t instance_tag_;
+};
+
+class Session;
+
+class Worker {
+ public:
+  Worker(Gateway& gateway, unsigned index);
+  ~Worker();
+
+  net::io_context& io() { return io_; }
+  Gateway& gateway() { return gateway_; }
+  providers::UpstreamPool& pool() { return pool_; }
+  // The current snapshot, refreshed when the gateway's generation moved.
+  const config::SnapshotPtr& snapshot();
+  unsigned index() const { return index_; }
+
+  bool listen(const net::ip::tcp::endpoint& endpoint, std::string& error);
+  std::uint16_t bound_port() const;
+  void start_accepting();
+  // Stop accepting and close idle keep-alive connections; busy ones close
+  // after their response.
+  void begin_drain();
+
+  void track(Session* session) { sessions_.insert(session); }
+  void untrack(Session* session) { sessions_.erase(session); }
+
+ private:
+  net::awaitable<void> accept_loop();
+
+  Gateway& gateway_;
+  unsigned index_;
+  // Declared before io_ so it outlives the coroutine frames io_ destroys.
+  std::unordered_set<Session*> sessions_;
+  config::SnapshotPtr snapshot_;
+  std::uint64_t snapshot_generation_ = 0;
+  net::io_context io_{1};
+  net::ip::tcp::acceptor acceptor_;
+  providers::UpstreamPool pool_;
+};
+
+class Server {
+ public:
+  Server(Gateway& gateway, unsigned workers);
+  ~Server();
+
+  // Binds every worker's acceptor to host:port (port 0 picks one port for all).
+  bool listen(const std::string& host, std::uint16_t port, std::string& error);
+  std::uint16_t port() const { return port_; }
+  std::string address() const;
+  void start();  // worker threads begin serving
+  // Graceful stop: no new connections, in-flight requests finish until the
+  // deadline, then everything is cancelled. Blocks until threads joined.
+  void stop(std::chrono::milliseconds grace);
+  std::vector<std::unique_ptr<Worker>>& workers() { return workers_; }
+
+ private:
+  Gateway& gateway_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::thread> threads_;
+  std::string host_;
+  std::uint16_t port_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace switchyard
