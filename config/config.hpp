@@ -156,6 +156,10 @@ struct Routing {
   std::uint32_t breaker_failures = 5;
   Millis breaker_cooldown{30'000};
   Millis retry_after_cap{300'000};
+  // Retry budget: at most this share of active requests may be retries or
+  // fallbacks at once, but never fewer than retry_budget_min of them.
+  double retry_budget = 0.2;
+  std::int64_t retry_budget_min = 3;
 };
 
 struct Server {

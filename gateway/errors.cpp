@@ -40,10 +40,14 @@ ErrorInfo info(ErrorCode code) {
       return {502, "upstream_error", "bad_gateway", true};
     case ErrorCode::upstream_tls_error:
       return {502, "upstream_error", "upstream_tls_error", true};
+    case ErrorCode::upstream_truncated:
+      return {502, "upstream_error", "upstream_truncated", true};
     case ErrorCode::no_endpoint:
       return {503, "upstream_error", "no_endpoint_available", true};
     case ErrorCode::overloaded:
       return {503, "server_error", "overloaded", true};
+    case ErrorCode::shutting_down:
+      return {503, "server_error", "shutting_down", true};
     case ErrorCode::upstream_timeout:
       return {504, "upstream_error", "upstream_timeout", true};
     case ErrorCode::internal:

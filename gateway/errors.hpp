@@ -21,8 +21,10 @@ enum class ErrorCode {
   upstream_rate_limited,  // 429 from the upstream, no fallback left
   upstream_error,         // 502
   upstream_tls_error,     // 502
+  upstream_truncated,     // 502: the upstream's stream ended without finishing
   no_endpoint,            // 503: nothing usable (disabled, unhealthy)
   overloaded,             // 503: connection cap
+  shutting_down,          // 503: cancelled at the end of the shutdown grace period
   upstream_timeout,       // 504
   internal,               // 500
 };

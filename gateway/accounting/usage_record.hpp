@@ -58,8 +58,9 @@ struct UsageRecord {
                           // hosted remote"
   std::string denied_by;  // policy name when the request was denied
 
-  // ok | bad_request | unauthorized | denied | not_found | upstream_error |
-  // rate_limited | client_disconnect | no_endpoint
+  // One of the Outcome strings (gateway/flow/outcome.hpp): ok | bad_request |
+  // unauthorized | denied | not_found | upstream_error | rate_limited |
+  // no_endpoint | truncated | shutdown | client_disconnect
   std::string outcome = "ok";
   int status = 200;
 };

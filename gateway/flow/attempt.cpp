@@ -50,6 +50,16 @@ FailureKind network_failure(const boost::system::error_code& ec) {
   return ec == beast::error::timeout ? FailureKind::timeout : FailureKind::protocol;
 }
 
+// A canonical chunk with a non-null finish_reason: the upstream said the
+// answer is complete, even if no [DONE] follows.
+bool has_finish_reason(std::string_view chunk) {
+  constexpr std::string_view kField = "\"finish_reason\"";
+  std::size_t at = chunk.find(kField);
+  if (at == std::string_view::npos) return false;
+  at = chunk.find_first_not_of(" \t:", at + kField.size());
+  return at != std::string_view::npos && chunk[at] == '"';
+}
+
 // Measures time spent waiting on the upstream.
 struct WaitTimer {
   double& total;
@@ -154,7 +164,9 @@ net::awaitable<AttemptResult> run_attempt(AttemptInput& input) {
       if (!ec) ec = co_await connection->read_header(*parser, provider.timeouts.first_byte);
     }
     if (!ec) break;
-    bool stale = connection->reused && ec != beast::error::timeout;
+    // A cancelled attempt (client gone, shutdown) is never retried.
+    bool stale =
+        connection->reused && ec != beast::error::timeout && ec != net::error::operation_aborted;
     connection->close();
     connection.reset();
     if (stale && tries == 0) continue;
@@ -245,7 +257,19 @@ net::awaitable<AttemptResult> run_attempt(AttemptInput& input) {
   providers::StreamStep step = providers::StreamStep::more;
   providers::UpstreamError stream_error;
   bool upstream_failed = false;
+  // A finish_reason ends an OpenAI-style stream; Anthropic's ends only with
+  // message_stop (the codec's `done`).
+  const bool finish_reason_ends = provider.kind != config::ProviderKind::anthropic;
+  bool saw_finish = false;
   std::string failure_message;
+  // The stream stopped without a terminal event: a cut-off answer, not a
+  // finished one, and never a reason to write [DONE] ourselves.
+  auto truncate_stream = [&] {
+    upstream_failed = true;
+    result.truncated = true;
+    stream_error = {FailureKind::protocol, 0, "", {}};
+    failure_message = "provider '" + provider.name + "' ended the stream before finishing it";
+  };
 
   auto commit = [&]() -> net::awaitable<bool> {
     http::response<http::empty_body> header{http::status::ok, 11};
@@ -266,6 +290,15 @@ net::awaitable<AttemptResult> run_attempt(AttemptInput& input) {
       WaitTimer wait{result.upstream_wait_ms};
       ec = co_await connection->read_body_some(response, raw, 64 * 1024,
                                                provider.timeouts.between_chunks);
+    }
+    if (ec && ec != beast::error::timeout) {
+      // Closed after its finish_reason: complete, only the [DONE] is missing.
+      if (saw_finish) {
+        step = providers::StreamStep::done;
+      } else {
+        truncate_stream();
+      }
+      break;
     }
     if (ec) {
       upstream_failed = true;
@@ -288,7 +321,10 @@ net::awaitable<AttemptResult> run_attempt(AttemptInput& input) {
       result.upstream_first_token_ms = ms_since(sent_at);
     }
     pending.clear();
-    for (const std::string& chunk : chunks) input.client_stream->on_chunk(chunk, pending);
+    for (const std::string& chunk : chunks) {
+      saw_finish = saw_finish || (finish_reason_ends && has_finish_reason(chunk));
+      input.client_stream->on_chunk(chunk, pending);
+    }
     result.chunks_relayed += static_cast<std::int64_t>(chunks.size());
     if (!pending.empty()) {
       if (!result.committed && !co_await commit()) {
@@ -307,7 +343,11 @@ net::awaitable<AttemptResult> run_attempt(AttemptInput& input) {
       break;
     }
     if (response.is_done() && step == providers::StreamStep::more) {
-      // The body ended cleanly without a terminal event: take it as the end.
+      // The body ended cleanly: complete only after a finish_reason.
+      if (!saw_finish) {
+        truncate_stream();
+        break;
+      }
       step = providers::StreamStep::done;
     }
   }

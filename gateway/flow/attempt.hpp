@@ -10,25 +10,15 @@
 #include <boost/json/object.hpp>
 
 #include "config/snapshot.hpp"
-#include "providers/canonical/chat_request.hpp"
-#include "gateway/errors.hpp"
 #include "gateway/accounting/usage_record.hpp"
+#include "gateway/errors.hpp"
+#include "gateway/flow/dialects/client_dialect.hpp"
+#include "providers/canonical/chat_request.hpp"
 #include "providers/codec.hpp"
 
 namespace switchyard {
 
 class Session;
-
-// How the client wants the stream: OpenAI chunks or Anthropic events.
-class ClientStream {
- public:
-  virtual ~ClientStream() = default;
-  virtual void on_chunk(std::string_view chunk_json, std::string& out) = 0;
-  virtual void on_finish(const providers::Codec& codec, const providers::Usage& usage, Picousd cost,
-                         std::string& out) = 0;
-  virtual void on_error(const Error& error, std::string& out) = 0;
-  virtual const char* content_type() const { return "text/event-stream"; }
-};
 
 struct AttemptResult {
   // `completion` allocates from the request's arena (see ChatRequest).
@@ -38,6 +28,9 @@ struct AttemptResult {
   bool success = false;
   bool committed = false;  // bytes reached the client: no fallback now
   bool client_gone = false;
+  // The upstream's stream ended (cleanly or by closing) without saying it was
+  // done: no [DONE], finish_reason or message_stop. Set with !success.
+  bool truncated = false;
   providers::UpstreamError failure;  // when !success
   boost::json::object completion;    // non-stream success: canonical body
   std::unique_ptr<providers::Codec> codec;

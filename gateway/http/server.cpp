@@ -10,6 +10,12 @@
 
 namespace switchyard {
 
+namespace {
+// How long cancelled requests get to write their error and record; bounded by
+// the send timeout of a slow client in practice.
+constexpr std::chrono::seconds kCancelWait{5};
+}  // namespace
+
 Gateway::Gateway(config::SnapshotPtr initial, Accounting& accounting)
     : snapshot_(std::move(initial)), accounting_(accounting) {
   std::random_device random;
@@ -40,7 +46,11 @@ std::string Gateway::next_request_id() {
 }
 
 Worker::Worker(Gateway& gateway, unsigned index)
-    : gateway_(gateway), index_(index), acceptor_(io_), pool_(io_.get_executor()) {}
+    : gateway_(gateway),
+      index_(index),
+      acceptor_(io_),
+      pool_(io_.get_executor()),
+      cancel_timer_(io_, net::steady_timer::time_point::max()) {}
 
 Worker::~Worker() = default;
 
@@ -108,6 +118,18 @@ void Worker::begin_drain() {
   });
 }
 
+net::awaitable<void> Worker::wait_for_cancel() {
+  if (cancelling_) co_return;
+  co_await cancel_timer_.async_wait(net::as_tuple(net::use_awaitable));
+}
+
+void Worker::cancel_in_flight() {
+  net::post(io_, [this] {
+    cancelling_ = true;
+    cancel_timer_.cancel();
+  });
+}
+
 Server::Server(Gateway& gateway, unsigned workers) : gateway_(gateway) {
   if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < workers; ++i) workers_.push_back(std::make_unique<Worker>(gateway, i));
@@ -154,6 +176,14 @@ void Server::stop(std::chrono::milliseconds grace) {
   for (auto& worker : workers_) worker->begin_drain();
   auto deadline = std::chrono::steady_clock::now() + grace;
   while (gateway_.open_connections().load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  // Cancel, then await: stopping the event loops with requests in flight
+  // would destroy their coroutines with no error sent and no record written.
+  for (auto& worker : workers_) worker->cancel_in_flight();
+  auto cancel_deadline = std::chrono::steady_clock::now() + kCancelWait;
+  while (gateway_.open_connections().load() > 0 &&
+         std::chrono::steady_clock::now() < cancel_deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   for (auto& worker : workers_) worker->io().stop();

@@ -14,9 +14,11 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "config/snapshot.hpp"
 #include "gateway/accounting/accounting.hpp"
+#include "policies/retry_budget.hpp"
 #include "providers/upstream/pool.hpp"
 
 namespace switchyard {
@@ -36,6 +38,7 @@ class Gateway {
   bool draining() const { return draining_.load(std::memory_order_acquire); }
   void set_draining() { draining_.store(true, std::memory_order_release); }
   std::string next_request_id();
+  policies::RetryBudget& retry_budget() { return retry_budget_; }
 
  private:
   mutable std::mutex snapshot_mutex_;  // taken only on a generation change
@@ -46,6 +49,7 @@ class Gateway {
   std::atomic<bool> draining_{false};
   std::atomic<std::uint64_t> request_counter_{0};
   std::uint64_t instance_tag_;
+  policies::RetryBudget retry_budget_;
 };
 
 class Session;
@@ -69,6 +73,13 @@ class Worker {
   // after their response.
   void begin_drain();
 
+  // Cancellation at the end of the shutdown grace period: every request in
+  // flight waits on this beside its upstream attempt, so cancelling ends the
+  // attempt and lets the request write its error and its record.
+  bool cancelling() const { return cancelling_; }
+  net::awaitable<void> wait_for_cancel();
+  void cancel_in_flight();  // from any thread
+
   void track(Session* session) { sessions_.insert(session); }
   void untrack(Session* session) { sessions_.erase(session); }
 
@@ -84,6 +95,8 @@ class Worker {
   net::io_context io_{1};
   net::ip::tcp::acceptor acceptor_;
   providers::UpstreamPool pool_;
+  net::steady_timer cancel_timer_;  // never expires; cancelled to cancel
+  bool cancelling_ = false;         // touched on the worker's thread only
 };
 
 class Server {
@@ -97,7 +110,8 @@ class Server {
   std::string address() const;
   void start();  // worker threads begin serving
   // Graceful stop: no new connections, in-flight requests finish until the
-  // deadline, then everything is cancelled. Blocks until threads joined.
+  // deadline, then each is cancelled and awaited (it answers with its error
+  // and writes its record). Blocks until threads joined.
   void stop(std::chrono::milliseconds grace);
   std::vector<std::unique_ptr<Worker>>& workers() { return workers_; }
 

@@ -48,6 +48,11 @@ class Session {
   net::awaitable<bool> write_chunk(std::string_view data);
   net::awaitable<bool> write_last_chunk();
   std::uint64_t bytes_written() const { return bytes_written_; }
+  // Waits while the client has nothing to say: true when it closed the
+  // connection (or it broke), false when bytes arrived (kept for the next
+  // request) or the wait was cancelled. For non-streamed answers, whose
+  // client would otherwise not be missed until the answer is written.
+  net::awaitable<bool> wait_for_client_eof();
 
  private:
   net::awaitable<bool> serve_one();

@@ -4,7 +4,8 @@
 #include <boost/beast/http.hpp>
 
 #include "gateway/accounting/access_log.hpp"
-#include "gateway/flow/chat_flow.hpp"
+#include "gateway/flow/explain.hpp"
+#include "gateway/flow/request_flow.hpp"
 #include "gateway/errors.hpp"
 #include "gateway/accounting/metrics.hpp"
 #include "gateway/routes/models.hpp"
@@ -186,8 +187,8 @@ net::awaitable<bool> dispatch(Session& session, http::request<http::string_body>
       if (path == "/v1/route") {
         ok = co_await handle_explain(scope);
       } else {
-        ok = co_await handle_chat(
-            scope, path == "/v1/messages" ? ClientDialect::anthropic : ClientDialect::openai);
+        ok = co_await handle_chat(scope, path == "/v1/messages" ? anthropic_messages_dialect()
+                                                                : openai_chat_dialect());
       }
     }
   }

@@ -1,0 +1,94 @@
+#include "gateway/flow/flow_support.hpp"
+
+#include <boost/json.hpp>
+
+#include "policies/token_estimate.hpp"
+
+namespace switchyard {
+
+namespace json = boost::json;
+
+void fill_endpoint_facts(UsageRecord& record, const config::EndpointRef& ref) {
+  record.served_model = ref.model->id;
+  record.provider = ref.provider->name;
+  record.upstream_model = ref.endpoint->upstream_model;
+  record.family = ref.model->family;
+  record.origin = ref.model->origin;
+  record.weights = config::to_string(ref.model->weights);
+  record.hosting = config::to_string(ref.provider->location);
+  record.jurisdiction = ref.provider->jurisdiction;
+}
+
+HeaderList served_headers(const std::string& request_id, const config::EndpointRef& ref,
+                          std::size_t attempts) {
+  return {{"x-request-id", request_id},
+          {"x-switchyard-provider", ref.provider->name},
+          {"x-switchyard-model", ref.model->id},
+          {"x-switchyard-attempts", std::to_string(attempts)}};
+}
+
+ErrorCode error_for_failure(const providers::UpstreamError& failure) {
+  switch (failure.kind) {
+    case providers::FailureKind::timeout:
+      return ErrorCode::upstream_timeout;
+    case providers::FailureKind::tls:
+      return ErrorCode::upstream_tls_error;
+    case providers::FailureKind::rate_limited:
+      return ErrorCode::upstream_rate_limited;
+    default:
+      return ErrorCode::upstream_error;
+  }
+}
+
+Error final_error(const providers::UpstreamError* last_failure) {
+  if (last_failure == nullptr) {
+    Error error = make_error(ErrorCode::no_endpoint,
+                             "every endpoint for this model is cooling down; retry later");
+    error.retry_after_s = 1;
+    return error;
+  }
+  Error error = make_error(error_for_failure(*last_failure), last_failure->message);
+  if (last_failure->kind == providers::FailureKind::client_error && last_failure->status >= 400) {
+    error.upstream_status = last_failure->status;
+  }
+  if (last_failure->retry_after) {
+    error.retry_after_s = static_cast<int>(last_failure->retry_after->count());
+  }
+  return error;
+}
+
+std::string redact(std::string text, const config::Provider& provider) {
+  if (provider.api_key.size() >= 4) {
+    for (std::size_t at = text.find(provider.api_key); at != std::string::npos;
+         at = text.find(provider.api_key, at)) {
+      text.replace(at, provider.api_key.size(), "[redacted]");
+    }
+  }
+  return text;
+}
+
+std::int64_t estimate_completion_tokens(const json::object& completion) {
+  std::int64_t tokens = 0;
+  const json::value* choices = completion.if_contains("choices");
+  if (choices == nullptr || !choices->is_array()) return 0;
+  for (const json::value& choice : choices->get_array()) {
+    const json::object* object = choice.if_object();
+    const json::value* message = object ? object->if_contains("message") : nullptr;
+    const json::object* fields = message ? message->if_object() : nullptr;
+    if (fields == nullptr) continue;
+    for (std::string_view name : {"content", "reasoning_content"}) {
+      const json::value* text = fields->if_contains(name);
+      if (text && text->is_string()) tokens += policies::estimate_text_tokens(text->get_string());
+    }
+    if (const json::value* calls = fields->if_contains("tool_calls")) {
+      tokens += policies::estimate_text_tokens(json::serialize(*calls));
+    }
+  }
+  return tokens;
+}
+
+StreamFacts stream_facts(const providers::Codec& codec) {
+  return {codec.stream_id(), codec.stream_created(), codec.stream_model(), codec.stream_extras()};
+}
+
+}  // namespace switchyard

@@ -1,0 +1,20 @@
+#pragma once
+// The usage a client sees and what it cost: the one place the flow writes
+// `usage.cost`, for whole answers and for the final usage chunk of a stream.
+#include <boost/json/object.hpp>
+
+#include "config/config.hpp"
+#include "config/money.hpp"
+#include "providers/codec.hpp"
+
+namespace switchyard {
+
+// Cached prompt tokens are billed at the cached price, the rest at the prompt
+// price; the price is always the serving endpoint's.
+Picousd cost_for(const providers::Usage& usage, const config::Price& price);
+
+// The OpenAI-shaped usage object (the upstream's own when it reported one,
+// else the estimate) with `cost` in USD.
+boost::json::object usage_with_cost(const providers::Usage& usage, Picousd cost);
+
+}  // namespace switchyard
