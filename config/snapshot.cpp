@@ -27,6 +27,7 @@ std::shared_ptr<const Snapshot> Snapshot::build(Config config) {
       ref.provider = &cfg.providers[endpoint.provider_index];
       ref.index = snapshot->endpoints_.size();
       ref.key = model.id + "@" + endpoint.provider;
+      ref.key_hash = std::hash<std::string_view>{}(ref.key);
       snapshot->endpoints_.push_back(std::move(ref));
     }
     snapshot->model_endpoint_ranges_.emplace_back(begin, snapshot->endpoints_.size());

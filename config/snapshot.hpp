@@ -22,6 +22,9 @@ struct EndpointRef {
   const Provider* provider = nullptr;
   std::size_t index = 0;  // position in Snapshot::endpoints()
   std::string key;        // "model-id@provider", stable across reloads
+  // std::hash<std::string_view> of `key`, computed once: state lookups by key
+  // on the request path then cost no hashing.
+  std::size_t key_hash = 0;
 };
 
 class Snapshot {

@@ -29,6 +29,12 @@ EndpointState* EndpointTable::find(std::string_view key) const {
   return it == map.end() ? nullptr : it->second.get();
 }
 
+EndpointState* EndpointTable::find(const config::EndpointRef& ref) const {
+  const StateMap& map = *current_.load(std::memory_order_acquire);
+  auto it = map.find(HashedKey{ref.key, ref.key_hash});
+  return it == map.end() ? nullptr : it->second.get();
+}
+
 std::size_t EndpointTable::size() const {
   return current_.load(std::memory_order_acquire)->size();
 }

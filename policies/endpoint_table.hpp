@@ -39,7 +39,8 @@ class EndpointTable {
   // The state of an endpoint; null when it is not configured (any more: a
   // request planned on the snapshot before a reload may still ask).
   EndpointState* find(std::string_view key) const;
-  EndpointState* find(const config::EndpointRef& ref) const { return find(ref.key); }
+  // The same, with the key's hash the snapshot computed once (the request path).
+  EndpointState* find(const config::EndpointRef& ref) const;
 
   std::size_t size() const;
 
@@ -49,14 +50,26 @@ class EndpointTable {
                            Health health) const;
 
  private:
+  // A key whose hash is already known (EndpointRef::key_hash).
+  struct HashedKey {
+    std::string_view key;
+    std::size_t hash;
+  };
   struct KeyHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view key) const {
       return std::hash<std::string_view>{}(key);
     }
+    std::size_t operator()(const HashedKey& key) const { return key.hash; }
+  };
+  struct KeyEqual {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+    bool operator()(const HashedKey& a, std::string_view b) const { return a.key == b; }
+    bool operator()(std::string_view a, const HashedKey& b) const { return a == b.key; }
   };
   using StateMap =
-      std::unordered_map<std::string, std::shared_ptr<EndpointState>, KeyHash, std::equal_to<>>;
+      std::unordered_map<std::string, std::shared_ptr<EndpointState>, KeyHash, KeyEqual>;
 
   std::atomic<const StateMap*> current_{nullptr};
   std::mutex adopt_mutex_;                             // one adopt() at a time
