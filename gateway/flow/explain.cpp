@@ -4,7 +4,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include "gateway/flow/plan_request_from_chat.hpp"
 #include "gateway/flow/planning.hpp"
+#include "gateway/http/server.hpp"
 #include "gateway/http/session.hpp"
 
 namespace switchyard {
@@ -21,10 +23,16 @@ net::awaitable<bool> handle_explain(RequestScope& scope) {
     scope.access.status = status;
     co_return co_await scope.session.write_response(response);
   };
-  if (!parse_chat_request(scope.request.body(), chat, error)) {
+  ParseError parse_error;
+  if (!parse_chat_request(scope.request.body(), chat, parse_error)) {
+    error = to_error(parse_error);
     co_return co_await reply(http_status(error), error_body(error));
   }
-  policies::RoutePlan plan = plan_for(*scope.snapshot, scope.key, chat, scope.request_id);
+  policies::RoutePlan plan;
+  if (!plan_for(*scope.snapshot, scope.session.worker().gateway().endpoints(), scope.key, chat,
+                scope.request_id, plan, error)) {
+    co_return co_await reply(http_status(error), error_body(error));
+  }
   json::object out;
   out["object"] = "route.plan";
   out["model"] = chat.model;

@@ -2,7 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "policies/token_estimate.hpp"
+#include "providers/canonical/token_estimate.hpp"
 
 namespace switchyard {
 
@@ -78,10 +78,10 @@ std::int64_t estimate_completion_tokens(const json::object& completion) {
     if (fields == nullptr) continue;
     for (std::string_view name : {"content", "reasoning_content"}) {
       const json::value* text = fields->if_contains(name);
-      if (text && text->is_string()) tokens += policies::estimate_text_tokens(text->get_string());
+      if (text && text->is_string()) tokens += estimate_text_tokens(text->get_string());
     }
     if (const json::value* calls = fields->if_contains("tool_calls")) {
-      tokens += policies::estimate_text_tokens(json::serialize(*calls));
+      tokens += estimate_text_tokens(json::serialize(*calls));
     }
   }
   return tokens;

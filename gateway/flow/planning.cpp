@@ -2,13 +2,20 @@
 
 #include <functional>
 
+#include "gateway/flow/plan_request_from_chat.hpp"
+
 namespace switchyard {
 
-policies::RoutePlan plan_for(const config::Snapshot& snapshot, const config::Key* key,
-                             const ChatRequest& chat, const std::string& request_id) {
+bool plan_for(const config::Snapshot& snapshot, const policies::EndpointTable& endpoints,
+              const config::Key* key, const ChatRequest& chat, const std::string& request_id,
+              policies::RoutePlan& plan, Error& error) {
+  policies::PlanRequest request;
+  if (!make_plan_request(chat, request, error)) return false;
   // The request id seeds the rotation among near-equal prices.
   std::uint64_t seed = std::hash<std::string>{}(request_id);
-  return policies::plan_route({snapshot, key, chat, std::chrono::steady_clock::now(), seed});
+  plan = policies::plan_route(
+      {snapshot, endpoints, key, request, std::chrono::steady_clock::now(), seed});
+  return true;
 }
 
 Error plan_error(const policies::RoutePlan& plan) {

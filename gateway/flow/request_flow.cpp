@@ -87,8 +87,13 @@ class RequestFlow {
   // Counted as active from here: the retry budget is a share of these.
   void admit() { active_.emplace(retry_budget()); }
 
+  policies::EndpointTable& endpoints() { return scope_.session.worker().gateway().endpoints(); }
+
   bool plan(Error& error) {
-    plan_ = plan_for(*scope_.snapshot, scope_.key, chat_, scope_.request_id);
+    if (!plan_for(*scope_.snapshot, endpoints(), scope_.key, chat_, scope_.request_id, plan_,
+                  error)) {
+      return false;
+    }
     record().policy_decisions = plan_.policy_decisions;
     record().denied_by = plan_.denied_by;
     if (plan_.failure == policies::PlanFailure::none) return true;
@@ -97,8 +102,10 @@ class RequestFlow {
   }
 
   net::awaitable<void> attempts();
-  net::awaitable<AttemptResult> attempt(const config::EndpointRef& ref);
-  void learn_from_failure(const config::EndpointRef& ref, const providers::UpstreamError& failure);
+  net::awaitable<AttemptResult> attempt(const config::EndpointRef& ref,
+                                        policies::EndpointState& state);
+  void learn_from_failure(const config::EndpointRef& ref, policies::EndpointState& state,
+                          const providers::UpstreamError& failure);
   net::awaitable<bool> settle();
   void account_usage(const AttemptResult& served, const config::EndpointRef& ref);
   net::awaitable<bool> settle_answer(AttemptResult& served, const config::EndpointRef& ref);
@@ -131,18 +138,18 @@ net::awaitable<void> RequestFlow::attempts() {
       interrupt_ = Interrupt::shutdown;
       break;
     }
+    policies::EndpointState* state = endpoints().find(*ref);
+    if (state == nullptr) continue;  // removed by a reload since planning
     auto now = Clock::now();
     // An open circuit past its cooldown lets exactly one probe through.
-    if (ref->state->circuit(now) != policies::Circuit::closed && !ref->state->try_take_probe(now)) {
-      continue;
-    }
+    if (state->circuit(now) != policies::Circuit::closed && !state->try_take_probe(now)) continue;
     policies::RetryBudget::Retry retry;
     if (!record().attempts.empty()) {
       retry = retry_budget().try_retry(routing().retry_budget, routing().retry_budget_min);
       if (!retry) break;  // answer with the last error rather than add load
     }
     last_endpoint_ = ref;
-    AttemptResult result = co_await attempt(*ref);
+    AttemptResult result = co_await attempt(*ref, *state);
     record().upstream_wait_ms += result.upstream_wait_ms;
     record().attempts.push_back(result.record);
     bool final =
@@ -151,12 +158,13 @@ net::awaitable<void> RequestFlow::attempts() {
       served_.emplace(std::move(result));
       break;
     }
-    learn_from_failure(*ref, result.failure);
+    learn_from_failure(*ref, *state, result.failure);
     if (result.failure.kind == providers::FailureKind::client_error) break;
   }
 }
 
-net::awaitable<AttemptResult> RequestFlow::attempt(const config::EndpointRef& ref) {
+net::awaitable<AttemptResult> RequestFlow::attempt(const config::EndpointRef& ref,
+                                                   policies::EndpointState& state) {
   AttemptInput input{scope_.session,
                      chat_,
                      ref,
@@ -165,21 +173,21 @@ net::awaitable<AttemptResult> RequestFlow::attempt(const config::EndpointRef& re
                      stream_.get(),
                      served_headers(scope_.request_id, ref, record().attempts.size() + 1)};
   std::optional<AttemptResult> result;
-  ref.state->begin_request();
+  state.begin_request();
   auto first =
       co_await (attempt_into(input, result) || watch_interrupts(scope_.session, !chat_.stream));
-  ref.state->end_request();
+  state.end_request();
   if (first.index() == 1) interrupt_ = std::get<1>(first);
   co_return std::move(*result);
 }
 
-void RequestFlow::learn_from_failure(const config::EndpointRef& ref,
+void RequestFlow::learn_from_failure(const config::EndpointRef& ref, policies::EndpointState& state,
                                      const providers::UpstreamError& failure) {
   if (failure.kind == providers::FailureKind::rate_limited && failure.retry_after) {
     auto cooldown = std::min<Clock::duration>(*failure.retry_after, routing().retry_after_cap);
-    ref.state->cool_down_until(Clock::now() + cooldown);
+    state.cool_down_until(Clock::now() + cooldown);
   } else if (failure.kind != providers::FailureKind::client_error) {
-    ref.state->record_failure(Clock::now(), routing().breaker_failures, routing().breaker_cooldown);
+    state.record_failure(Clock::now(), routing().breaker_failures, routing().breaker_cooldown);
   }
   last_failure_ = failure;
   last_failure_->message = redact(last_failure_->message, *ref.provider);
@@ -226,7 +234,9 @@ void RequestFlow::account_usage(const AttemptResult& served, const config::Endpo
     double tps = chat_.stream && usage_.completion_tokens > 1
                      ? static_cast<double>(usage_.completion_tokens) / generation_s
                      : 0;
-    ref.state->record_success(served.upstream_first_token_ms, tps);
+    if (policies::EndpointState* state = endpoints().find(ref)) {
+      state->record_success(served.upstream_first_token_ms, tps);
+    }
   }
 }
 

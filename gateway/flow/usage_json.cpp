@@ -1,13 +1,12 @@
 #include "gateway/flow/usage_json.hpp"
 
-#include <algorithm>
+#include "policies/pricing.hpp"
 
 namespace switchyard {
 
 Picousd cost_for(const providers::Usage& usage, const config::Price& price) {
-  std::int64_t cached = std::min(usage.cached_prompt_tokens, usage.prompt_tokens);
-  return cost_of(usage.prompt_tokens - cached, price.prompt) +
-         cost_of(cached, price.cached_prompt) + cost_of(usage.completion_tokens, price.completion);
+  return policies::settled_cost(price, {usage.prompt_tokens, usage.cached_prompt_tokens,
+                                        usage.cache_creation_tokens, usage.completion_tokens});
 }
 
 boost::json::object usage_with_cost(const providers::Usage& usage, Picousd cost) {

@@ -9,8 +9,7 @@
 
 namespace switchyard {
 
-// Cached prompt tokens are billed at the cached price, the rest at the prompt
-// price; the price is always the serving endpoint's.
+// At the serving endpoint's price (policies/pricing: cache reads and writes).
 Picousd cost_for(const providers::Usage& usage, const config::Price& price);
 
 // The OpenAI-shaped usage object (the upstream's own when it reported one,

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "gateway/flow/dialects/client_dialect.hpp"
+#include "gateway/flow/plan_request_from_chat.hpp"
 #include "providers/anthropic/ingress.hpp"
 
 namespace switchyard {
@@ -41,7 +42,10 @@ class AnthropicMessagesDialect final : public ClientDialect {
                          message, param);
       return false;
     }
-    return validate_chat_object(std::move(canonical), chat, error);
+    ParseError parse_error;
+    if (validate_chat_object(std::move(canonical), chat, parse_error)) return true;
+    error = to_error(parse_error);
+    return false;
   }
 
   std::string answer(const json::object& completion) const override {

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "gateway/flow/dialects/client_dialect.hpp"
+#include "gateway/flow/plan_request_from_chat.hpp"
 #include "gateway/flow/usage_json.hpp"
 #include "providers/sse/sse.hpp"
 
@@ -51,7 +52,10 @@ class OpenAiChatDialect final : public ClientDialect {
  public:
   const char* route() const override { return "chat"; }
   bool parse(std::string_view body, ChatRequest& chat, Error& error) const override {
-    return parse_chat_request(body, chat, error);
+    ParseError parse_error;
+    if (parse_chat_request(body, chat, parse_error)) return true;
+    error = to_error(parse_error);
+    return false;
   }
   std::string answer(const json::object& completion) const override {
     return json::serialize(completion);
