@@ -14,6 +14,7 @@
 #include "providers/anthropic/ingress.hpp"
 #include "providers/canonical/plain_json.hpp"
 #include "providers/openai/stream_usage.hpp"
+#include "providers/redact_secret.hpp"
 
 namespace switchyard {
 
@@ -134,12 +135,7 @@ std::string outcome_for(const Error& error) {
 
 // Removes the provider's own key from upstream text we pass on.
 std::string redact(std::string text, const config::Provider& provider) {
-  if (provider.api_key.size() >= 4) {
-    for (std::size_t at = text.find(provider.api_key); at != std::string::npos;
-         at = text.find(provider.api_key, at)) {
-      text.replace(at, provider.api_key.size(), "[redacted]");
-    }
-  }
+  providers::redact_secret(text, provider.api_key);
   return text;
 }
 
@@ -399,6 +395,7 @@ net::awaitable<bool> handle_chat(RequestScope& scope, ClientDialect dialect) {
     std::string body = dialect == ClientDialect::anthropic
                            ? serialize_plain(providers::openai_response_to_anthropic(completion))
                            : serialize_with_usage_cost(completion, cost);
+    providers::redact_secret(body, ref.provider->api_key);  // an upstream echoing its key
     auto response = json_response(200, std::move(body), true);
     for (auto& [name, value] : served_headers(scope, ref, record.attempts.size())) {
       response.set(name, value);
