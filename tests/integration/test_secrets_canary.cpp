@@ -171,6 +171,45 @@ std::string canary_config(const FakeUpstream& echo, const FakeUpstream& anthropi
          "\n";
 }
 
+// Reloads with broken configs, a key pasted where a name or a hash belongs,
+// each logged as a failed reload; the good config is put back.
+void reload_with_broken_configs(const GatewayProcess& gateway) {
+  std::string good = read_file(gateway.config_path());
+  std::size_t failures = 0;
+  auto count_failures = [&] {
+    std::string log = gateway.log_text();
+    std::size_t n = 0;
+    for (auto at = log.find("config reload failed"); at != std::string::npos;
+         at = log.find("config reload failed", at + 1))
+      ++n;
+    return n;
+  };
+  std::string env_line = "api_key_env: " + std::string(kProviderKeyEnv);
+  std::string pasted_key = good;
+  pasted_key.replace(pasted_key.find(env_line), env_line.size(),
+                     "api_key_env: " + std::string(kCanaryProviderKey));
+  std::string pasted_token = good;
+  std::string hash = routing::sha256_hex(kCanaryClientKey);
+  pasted_token.replace(pasted_token.find(hash), hash.size(), std::string(kCanaryClientKey));
+  std::string broken_yaml = good + "  - name: \"" + std::string(kCanaryClientKey) + "\n  [";
+  for (const std::string& bad : {pasted_key, pasted_token, broken_yaml}) {
+    gateway.write_config(bad);
+    gateway.send_signal(SIGHUP);
+    ++failures;
+    CHECK(wait_until([&] { return count_failures() >= failures; }, 5s));
+  }
+  gateway.write_config(good);
+}
+
+// The usage log, once it holds `records`, and stderr (with the access log).
+void check_logs_clean(const GatewayProcess& gateway, std::size_t records) {
+  CHECK(wait_until([&] { return read_lines(gateway.usage_log_path()).size() >= records; }, 5s));
+  check_clean("usage log", read_file(gateway.usage_log_path()));
+  std::string log = gateway.log_text();
+  CHECK(log.find("\"path\":\"/v1/chat/completions\"") != std::string::npos);  // the access log
+  check_clean("stderr and access log", log);
+}
+
 }  // namespace
 
 TEST_SUITE("secrets") {
@@ -260,32 +299,7 @@ TEST_SUITE("secrets") {
       remember("wrong method", client.request("DELETE", "/v1/models", {}, bearer));
     }
 
-    // Reloads with broken configs: a key pasted where a name or hash belongs.
-    std::string good = read_file(gateway.config_path());
-    std::size_t failures = 0;
-    auto count_failures = [&] {
-      std::string log = gateway.log_text();
-      std::size_t n = 0;
-      for (auto at = log.find("config reload failed"); at != std::string::npos;
-           at = log.find("config reload failed", at + 1))
-        ++n;
-      return n;
-    };
-    std::string env_line = "api_key_env: " + std::string(kProviderKeyEnv);
-    std::string pasted_key = good;
-    pasted_key.replace(pasted_key.find(env_line), env_line.size(),
-                       "api_key_env: " + std::string(kCanaryProviderKey));
-    std::string pasted_token = good;
-    std::string hash = routing::sha256_hex(kCanaryClientKey);
-    pasted_token.replace(pasted_token.find(hash), hash.size(), std::string(kCanaryClientKey));
-    std::string broken_yaml = good + "  - name: \"" + std::string(kCanaryClientKey) + "\n  [";
-    for (const std::string& bad : {pasted_key, pasted_token, broken_yaml}) {
-      gateway.write_config(bad);
-      gateway.send_signal(SIGHUP);
-      ++failures;
-      CHECK(wait_until([&] { return count_failures() >= failures; }, 5s));
-    }
-    gateway.write_config(good);
+    reload_with_broken_configs(gateway);
 
     // What the gateway shows about itself.
     {
@@ -308,10 +322,6 @@ TEST_SUITE("secrets") {
     }
     // Every authenticated chat request has its record by now or soon.
     std::size_t chats = 2 + 4 + hostile_upstreams().size() * 4 + 3 * 2 + 3;
-    CHECK(wait_until([&] { return read_lines(gateway.usage_log_path()).size() >= chats; }, 5s));
-    check_clean("usage log", read_file(gateway.usage_log_path()));
-    std::string log = gateway.log_text();
-    CHECK(log.find("\"path\":\"/v1/chat/completions\"") != std::string::npos);  // the access log
-    check_clean("stderr and access log", log);
+    check_logs_clean(gateway, chats);
   }
 }
