@@ -8,6 +8,7 @@
 
 #include "gateway/http/server.hpp"
 #include "gateway/http/session.hpp"
+#include "providers/redact_secret.hpp"
 #include "providers/sse/sse.hpp"
 #include "providers/upstream/pool.hpp"
 
@@ -321,7 +322,8 @@ net::awaitable<AttemptResult> run_attempt(AttemptInput& input) {
       result.upstream_first_token_ms = ms_since(sent_at);
     }
     pending.clear();
-    for (const std::string& chunk : chunks) {
+    for (std::string& chunk : chunks) {
+      providers::redact_secret(chunk, provider.api_key);  // relayed text may echo the key
       saw_finish = saw_finish || (finish_reason_ends && has_finish_reason(chunk));
       input.client_stream->on_chunk(chunk, pending);
     }

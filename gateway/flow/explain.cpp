@@ -8,6 +8,7 @@
 #include "gateway/flow/planning.hpp"
 #include "gateway/http/server.hpp"
 #include "gateway/http/session.hpp"
+#include "providers/canonical/plain_json.hpp"
 
 namespace switchyard {
 
@@ -75,7 +76,7 @@ net::awaitable<bool> handle_explain(RequestScope& scope) {
                     {"code", error_code_name(failure.code)},
                     {"status", http_status(failure)}};
   }
-  co_return co_await reply(200, json::serialize(out));
+  co_return co_await reply(200, serialize_plain(out));
 }
 
 }  // namespace switchyard

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "providers/canonical/token_estimate.hpp"
+#include "providers/redact_secret.hpp"
 
 namespace switchyard {
 
@@ -58,12 +59,7 @@ Error final_error(const providers::UpstreamError* last_failure) {
 }
 
 std::string redact(std::string text, const config::Provider& provider) {
-  if (provider.api_key.size() >= 4) {
-    for (std::size_t at = text.find(provider.api_key); at != std::string::npos;
-         at = text.find(provider.api_key, at)) {
-      text.replace(at, provider.api_key.size(), "[redacted]");
-    }
-  }
+  providers::redact_secret(text, provider.api_key);
   return text;
 }
 

@@ -16,6 +16,7 @@
 #include "gateway/http/server.hpp"
 #include "gateway/http/session.hpp"
 #include "policies/retry_budget.hpp"
+#include "providers/redact_secret.hpp"
 
 namespace switchyard {
 
@@ -242,8 +243,10 @@ void RequestFlow::account_usage(const AttemptResult& served, const config::Endpo
 
 net::awaitable<bool> RequestFlow::settle_answer(AttemptResult& served,
                                                 const config::EndpointRef& ref) {
-  served.completion["usage"] = usage_with_cost(usage_, cost_);
-  auto response = json_response(200, dialect_.answer(served.completion), true);
+  served.completion["usage"] = usage_for_client(usage_);
+  std::string body = dialect_.answer(served.completion, cost_);
+  providers::redact_secret(body, ref.provider->api_key);  // an upstream echoing its key
+  auto response = json_response(200, std::move(body), true);
   for (auto& [name, value] : served_headers(scope_.request_id, ref, record().attempts.size())) {
     response.set(name, value);
   }

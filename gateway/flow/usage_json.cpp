@@ -9,14 +9,13 @@ Picousd cost_for(const providers::Usage& usage, const config::Price& price) {
                                         usage.cache_creation_tokens, usage.completion_tokens});
 }
 
-boost::json::object usage_with_cost(const providers::Usage& usage, Picousd cost) {
+boost::json::object usage_for_client(const providers::Usage& usage) {
   boost::json::object object = usage.raw;
   if (!usage.reported) {
     object["prompt_tokens"] = usage.prompt_tokens;
     object["completion_tokens"] = usage.completion_tokens;
     object["total_tokens"] = usage.prompt_tokens + usage.completion_tokens;
   }
-  object["cost"] = to_usd_double(cost);
   return object;
 }
 

@@ -13,7 +13,8 @@ namespace switchyard {
 Picousd cost_for(const providers::Usage& usage, const config::Price& price);
 
 // The OpenAI-shaped usage object (the upstream's own when it reported one,
-// else the estimate) with `cost` in USD.
-boost::json::object usage_with_cost(const providers::Usage& usage, Picousd cost);
+// else the estimate). Its "cost" is written by serialize_with_usage_cost
+// (providers/canonical/plain_json.hpp), the one writer of money in JSON.
+boost::json::object usage_for_client(const providers::Usage& usage);
 
 }  // namespace switchyard

@@ -6,6 +6,7 @@
 #include "gateway/flow/dialects/client_dialect.hpp"
 #include "gateway/flow/plan_request_from_chat.hpp"
 #include "providers/anthropic/ingress.hpp"
+#include "providers/canonical/plain_json.hpp"
 
 namespace switchyard {
 
@@ -48,8 +49,8 @@ class AnthropicMessagesDialect final : public ClientDialect {
     return false;
   }
 
-  std::string answer(const json::object& completion) const override {
-    return json::serialize(providers::openai_response_to_anthropic(completion));
+  std::string answer(const json::object& completion, Picousd) const override {
+    return serialize_plain(providers::openai_response_to_anthropic(completion));
   }
 
   std::string error_body(const Error& error) const override {

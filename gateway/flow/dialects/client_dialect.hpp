@@ -49,8 +49,8 @@ class ClientDialect {
   // The client's body -> canonical request; false with `error` (naming the
   // field) when it is not a valid request of this API.
   virtual bool parse(std::string_view body, ChatRequest& chat, Error& error) const = 0;
-  // A canonical chat.completion (usage and cost included) -> response body.
-  virtual std::string answer(const boost::json::object& completion) const = 0;
+  // A canonical chat.completion (usage included) and its cost -> response body.
+  virtual std::string answer(const boost::json::object& completion, Picousd cost) const = 0;
   virtual std::string error_body(const Error& error) const = 0;
   virtual std::unique_ptr<ClientStream> open_stream(const ChatRequest& chat) const = 0;
 };

@@ -6,6 +6,8 @@
 #include "gateway/flow/dialects/client_dialect.hpp"
 #include "gateway/flow/plan_request_from_chat.hpp"
 #include "gateway/flow/usage_json.hpp"
+#include "providers/canonical/plain_json.hpp"
+#include "providers/openai/stream_usage.hpp"
 #include "providers/sse/sse.hpp"
 
 namespace switchyard {
@@ -19,6 +21,11 @@ class OpenAiChatStream final : public ClientStream {
   explicit OpenAiChatStream(bool include_usage) : include_usage_(include_usage) {}
 
   void on_chunk(std::string_view chunk, std::string& out) override {
+    // A caller who asked for usage gets "usage": null on every other chunk.
+    if (include_usage_) {
+      providers::append_sse_data(out, providers::with_null_usage(chunk));
+      return;
+    }
     providers::append_sse_data(out, chunk);
   }
 
@@ -31,11 +38,11 @@ class OpenAiChatStream final : public ClientStream {
       chunk["created"] = facts.created;
       chunk["model"] = facts.model;
       chunk["choices"] = json::array();
-      chunk["usage"] = usage_with_cost(usage, cost);
+      chunk["usage"] = usage_for_client(usage);
       for (const auto& field : facts.extras) {
         if (!chunk.contains(field.key())) chunk[field.key()] = field.value();
       }
-      providers::append_sse_data(out, json::serialize(chunk));
+      providers::append_sse_data(out, serialize_with_usage_cost(chunk, cost));
     }
     providers::append_sse_data(out, "[DONE]");
   }
@@ -57,8 +64,8 @@ class OpenAiChatDialect final : public ClientDialect {
     error = to_error(parse_error);
     return false;
   }
-  std::string answer(const json::object& completion) const override {
-    return json::serialize(completion);
+  std::string answer(const json::object& completion, Picousd cost) const override {
+    return serialize_with_usage_cost(completion, cost);
   }
   std::string error_body(const Error& error) const override {
     return switchyard::error_body(error);

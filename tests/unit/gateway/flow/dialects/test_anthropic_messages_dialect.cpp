@@ -50,7 +50,7 @@ TEST_SUITE("dialect anthropic messages") {
                                           R"("message":{"role":"assistant","content":"Hello"}}],)"
                                           R"("usage":{"prompt_tokens":4,"completion_tokens":1}})")
                                   .as_object();
-    json::object message = json::parse(dialect().answer(completion)).as_object();
+    json::object message = json::parse(dialect().answer(completion, 0)).as_object();
     CHECK(message["type"] == "message");
     CHECK(message["role"] == "assistant");
     CHECK(message["stop_reason"] == "end_turn");
