@@ -133,6 +133,7 @@ void ResponseReader::reset(bool head_request) {
   remaining_ = 0;
   extra_bytes_ = 0;
   any_byte_ = false;
+  head_ready_ = false;
   saw_content_length_ = false;
   saw_transfer_encoding_ = false;
   chunked_last_ = false;
@@ -370,6 +371,7 @@ void ResponseReader::on_head_end() {
     // Both framings at once: a smuggling classic. Refuse rather than guess.
     return fail(ReaderError::bad_transfer_encoding);
   }
+  head_ready_ = true;
   if (head_request_ || status == 204 || status == 304) {
     head_.framing = Framing::none;
     return complete();

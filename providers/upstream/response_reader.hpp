@@ -61,7 +61,8 @@ class ResponseReader {
  public:
   enum class Status { need_more, complete, error };
 
-  explicit ResponseReader(ReaderLimits limits = {});
+  ResponseReader() : ResponseReader(ReaderLimits{}) {}
+  explicit ResponseReader(ReaderLimits limits);
 
   // Starts a new exchange. `head_request`: the answer has no body whatever
   // its headers say.
@@ -79,7 +80,8 @@ class ResponseReader {
   Status finish();
 
   Status status() const { return status_; }
-  bool head_ready() const { return state_ > State::headers; }
+  // The final (non-1xx) head has been read in full and accepted.
+  bool head_ready() const { return head_ready_; }
   const ResponseHead& head() const { return head_; }
   ReaderError error() const { return error_; }
   // Framing complete with no error. A close-delimited body ends cleanly too,
@@ -126,6 +128,7 @@ class ResponseReader {
   std::uint64_t remaining_ = 0;  // body or chunk bytes still due
   std::uint64_t extra_bytes_ = 0;
   bool any_byte_ = false;
+  bool head_ready_ = false;
   bool saw_content_length_ = false;
   bool saw_transfer_encoding_ = false;
   bool chunked_last_ = false;

@@ -18,6 +18,7 @@ struct Outcome {
   int final_status = 0;
   int interim = 0;
   bool keep_alive = false;
+  bool head_ready = false;
   Framing framing = Framing::none;
   std::string body;
   std::uint64_t extra = 0;
@@ -33,6 +34,7 @@ Outcome collect(ResponseReader& reader, std::string& body, bool close_at_end) {
   out.final_status = reader.head().status;
   out.interim = reader.interim_responses();
   out.keep_alive = reader.head().keep_alive;
+  out.head_ready = reader.head_ready();
   out.framing = reader.head().framing;
   out.body = body;
   out.extra = reader.extra_bytes();
@@ -104,11 +106,16 @@ TEST_CASE("response reader: 100 Continue and 103 Early Hints are skipped") {
   CHECK(out.status == Status::complete);
   CHECK(out.final_status == 200);
   CHECK(out.interim == 2);
+  CHECK(out.head_ready);
   CHECK(out.body == "ok");
   CHECK(out.extra == 0);
 }
 
 TEST_CASE("response reader: 101 is a protocol error, and a flood of 1xx is bounded") {
+  ResponseReader reader;
+  std::string body;
+  reader.feed(std::string_view("HTTP/1.1 101 Switching Protocols\r\n\r\n"), body);
+  CHECK_FALSE(reader.head_ready());  // never taken for the final head
   CHECK(read_every_way("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n").error ==
         ReaderError::switching_protocols);
   std::string flood;
