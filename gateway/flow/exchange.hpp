@@ -47,7 +47,8 @@ struct Exchange {
   providers::BodyOutput out;
   providers::Lease lease;
   providers::ResponseReader reader;
-  std::string body;  // bytes read, not yet handed to the codec
+  std::string body;          // bytes read, not yet handed to the codec
+  std::string client_bytes;  // what one read becomes for the client (reused: no malloc per read)
   Clock::time_point start = Clock::now();
   Clock::time_point sent_at = Clock::now();
 

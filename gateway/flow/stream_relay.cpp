@@ -38,7 +38,8 @@ net::awaitable<bool> relay_chunks(Exchange& x, bool end_of_body) {
   const std::vector<std::string>& chunks = x.out.chunks;
   if (chunks.empty()) co_return true;
   if (x.result.upstream_first_token_ms < 0) x.result.upstream_first_token_ms = ms_since(x.sent_at);
-  std::string pending;
+  std::string& pending = x.client_bytes;
+  pending.clear();
   for (const std::string& chunk : chunks) x.input.client_stream->on_chunk(chunk, pending);
   x.result.chunks_relayed += static_cast<std::int64_t>(chunks.size());
   if (pending.empty()) co_return true;

@@ -96,12 +96,16 @@ bool is_chunk_shape_field(std::string_view key) {
 
 // True when a chunk's text names a non-null finish_reason. A plain scan:
 // every chunk carries "finish_reason":null, and parsing each one to find the
-// last would cost the relay its fast path.
+// last would cost the relay its fast path. The scan looks for `_reason"`
+// because '_' is rare in chunk JSON, so the search skips ahead in big steps
+// (a needle starting with '"' stops at every key).
 bool has_finish_reason(std::string_view data) {
-  constexpr std::string_view kKey = "\"finish_reason\"";
-  for (std::size_t at = data.find(kKey); at != std::string_view::npos;
-       at = data.find(kKey, at + kKey.size())) {
-    std::size_t value = data.find_first_not_of(" \t:", at + kKey.size());
+  constexpr std::string_view kTail = "_reason\"";
+  constexpr std::string_view kHead = "\"finish";
+  for (std::size_t at = data.find(kTail); at != std::string_view::npos;
+       at = data.find(kTail, at + kTail.size())) {
+    if (at < kHead.size() || data.substr(at - kHead.size(), kHead.size()) != kHead) continue;
+    std::size_t value = data.find_first_not_of(" \t:", at + kTail.size());
     if (value != std::string_view::npos && data[value] != 'n') return true;
   }
   return false;

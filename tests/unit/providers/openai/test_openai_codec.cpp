@@ -238,3 +238,26 @@ TEST_CASE("openai decode_error: status decides retry class; the upstream message
       codec->map_error(500, R"({"error":{"message":")" + long_message + R"("}})");
   CHECK(truncated.message.size() < 400);
 }
+
+TEST_CASE("openai stream: finish_reason is found however it is spaced, never when null") {
+  const char* finished[] = {R"({"choices":[{"finish_reason":"stop"}]})",
+                            R"({"choices":[{"finish_reason" : "length"}]})",
+                            R"({"x_reason":"a","choices":[{"finish_reason":"tool_calls"}]})"};
+  for (const char* chunk : finished) {
+    CAPTURE(chunk);
+    auto codec = stream_codec();
+    BodyOutput out;
+    feed(*codec, out, sse({chunk}), true);
+    CHECK(out.end == BodyEnd::complete);
+  }
+  const char* open[] = {R"({"choices":[{"finish_reason":null}]})",
+                        R"({"choices":[{"stop_reason":"x","finish_reason": null}]})",
+                        R"({"choices":[{"delta":{"content":"finish_reason\" said"}}]})"};
+  for (const char* chunk : open) {
+    CAPTURE(chunk);
+    auto codec = stream_codec();
+    BodyOutput out;
+    feed(*codec, out, sse({chunk}), true);
+    CHECK(out.end == BodyEnd::truncated);
+  }
+}
