@@ -6,6 +6,7 @@
 
 #include "gateway/flow/exchange.hpp"
 #include "gateway/http/session.hpp"
+#include "providers/redact_secret.hpp"
 
 namespace switchyard::flow {
 
@@ -35,12 +36,15 @@ net::awaitable<bool> commit(Exchange& x) {
 net::awaitable<bool> relay_chunks(Exchange& x, bool end_of_body) {
   x.codec->on_body(x.body, end_of_body, x.out);
   x.body.clear();
-  const std::vector<std::string>& chunks = x.out.chunks;
+  std::vector<std::string>& chunks = x.out.chunks;
   if (chunks.empty()) co_return true;
   if (x.result.upstream_first_token_ms < 0) x.result.upstream_first_token_ms = ms_since(x.sent_at);
   std::string& pending = x.client_bytes;
   pending.clear();
-  for (const std::string& chunk : chunks) x.input.client_stream->on_chunk(chunk, pending);
+  for (std::string& chunk : chunks) {
+    providers::redact_secret(chunk, x.provider.api_key);  // relayed text may echo the key
+    x.input.client_stream->on_chunk(chunk, pending);
+  }
   x.result.chunks_relayed += static_cast<std::int64_t>(chunks.size());
   if (pending.empty()) co_return true;
   if (!x.result.committed && !co_await commit(x)) co_return false;
