@@ -1,6 +1,8 @@
 #pragma once
-// One upstream attempt, on the network: connect (pooled), send, read the
-// answer, and for streams relay SSE events to the client as they arrive.
+// One upstream attempt, like Envoy's UpstreamRequest: acquire a pooled
+// connection (under the endpoint's cap), send, read the head, read the body
+// or relay the stream's events to the client as they arrive, then give the
+// connection back (only when the exchange ended cleanly) or close it.
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -28,12 +30,14 @@ struct AttemptResult {
   bool success = false;
   bool committed = false;  // bytes reached the client: no fallback now
   bool client_gone = false;
-  // The upstream's stream ended (cleanly or by closing) without saying it was
-  // done: no [DONE], finish_reason or message_stop. Set with !success.
+  // The stream ended (closed, or a clean end of body) without the upstream
+  // saying it was complete: never a success, whatever was relayed.
   bool truncated = false;
-  providers::UpstreamError failure;  // when !success
-  boost::json::object completion;    // non-stream success: canonical body
-  std::unique_ptr<providers::Codec> codec;
+  providers::UpstreamError failure;     // when !success
+  boost::json::object completion;       // non-stream success: canonical body
+  providers::Usage usage;               // cumulative, as the upstream reported it
+  providers::StreamIdentity stream;     // id / created / model for the final chunk
+  std::vector<std::string> dropped;     // request parameters the upstream could not take
   double ttft_ms = -1;                  // from request start, first byte to the client
   double upstream_first_token_ms = -1;  // from request sent to first event
   double upstream_wait_ms = 0;
@@ -53,9 +57,5 @@ struct AttemptInput {
 };
 
 boost::asio::awaitable<AttemptResult> run_attempt(AttemptInput& input);
-
-// Retry-After: delta seconds or an HTTP date.
-std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
-                                                      std::chrono::system_clock::time_point now);
 
 }  // namespace switchyard

@@ -36,6 +36,8 @@ ErrorCode error_for_failure(const providers::UpstreamError& failure) {
       return ErrorCode::upstream_tls_error;
     case providers::FailureKind::rate_limited:
       return ErrorCode::upstream_rate_limited;
+    case providers::FailureKind::overloaded:
+      return ErrorCode::overloaded;
     default:
       return ErrorCode::upstream_error;
   }
@@ -81,10 +83,6 @@ std::int64_t estimate_completion_tokens(const json::object& completion) {
     }
   }
   return tokens;
-}
-
-StreamFacts stream_facts(const providers::Codec& codec) {
-  return {codec.stream_id(), codec.stream_created(), codec.stream_model(), codec.stream_extras()};
 }
 
 }  // namespace switchyard

@@ -39,7 +39,4 @@ std::string redact(std::string text, const config::Provider& provider);
 // no usage.
 std::int64_t estimate_completion_tokens(const boost::json::object& completion);
 
-// What the client's last stream chunk needs from the upstream's stream.
-StreamFacts stream_facts(const providers::Codec& codec);
-
 }  // namespace switchyard

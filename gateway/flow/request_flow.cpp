@@ -187,7 +187,9 @@ void RequestFlow::learn_from_failure(const config::EndpointRef& ref, policies::E
   if (failure.kind == providers::FailureKind::rate_limited && failure.retry_after) {
     auto cooldown = std::min<Clock::duration>(*failure.retry_after, routing().retry_after_cap);
     state.cool_down_until(Clock::now() + cooldown);
-  } else if (failure.kind != providers::FailureKind::client_error) {
+  } else if (failure.kind != providers::FailureKind::client_error &&
+             failure.kind != providers::FailureKind::overloaded) {
+    // (Our own connection cap is no fault of the endpoint's.)
     state.record_failure(Clock::now(), routing().breaker_failures, routing().breaker_cooldown);
   }
   last_failure_ = failure;
@@ -216,7 +218,7 @@ net::awaitable<bool> RequestFlow::settle() {
 // Tokens and cost into the record (estimated when the upstream said
 // nothing), and a successful answer into the endpoint's statistics.
 void RequestFlow::account_usage(const AttemptResult& served, const config::EndpointRef& ref) {
-  usage_ = served.codec->usage();
+  usage_ = served.usage;
   if (!usage_.reported) {
     usage_.prompt_tokens = chat_.estimated_prompt_tokens;
     usage_.completion_tokens =
@@ -276,7 +278,7 @@ net::awaitable<bool> RequestFlow::settle_stream(AttemptResult& served,
   std::string tail;
   Outcome outcome = Outcome::ok;
   if (served.success) {
-    stream_->on_finish(stream_facts(*served.codec), usage_, cost_, tail);
+    stream_->on_finish(served.stream, usage_, cost_, tail);
   } else if (served.truncated) {
     outcome = Outcome::truncated;
     stream_->on_error(outcome_error(outcome, redact(served.failure.message, *ref.provider)), tail);

@@ -17,15 +17,9 @@
 
 namespace switchyard {
 
-// What the final chunk of a stream needs to know about the upstream's stream.
-struct StreamFacts {
-  std::string id;
-  std::int64_t created = 0;
-  std::string model;
-  // Top-level fields the upstream wrote beside its usage (llama.cpp's
-  // `timings`), passed on to the client's usage chunk.
-  boost::json::object extras;
-};
+// What the final chunk of a stream needs to know about the upstream's stream:
+// id, created, model and the extras the upstream wrote beside its usage.
+using StreamFacts = providers::StreamIdentity;
 
 // One streamed answer in the client's format. on_chunk takes a canonical
 // chat.completion.chunk payload; exactly one of on_finish / on_error ends it.
