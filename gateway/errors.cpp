@@ -48,8 +48,6 @@ ErrorInfo info(ErrorCode code) {
       return {504, "upstream_error", "upstream_timeout", true};
     case ErrorCode::internal:
       return {500, "server_error", "internal_error", true};
-    case ErrorCode::request_timeout:
-      return {408, "invalid_request_error", "request_timeout", true};
     case ErrorCode::not_implemented:
       return {501, "invalid_request_error", "not_implemented", false};
     case ErrorCode::key_concurrency:

@@ -25,7 +25,6 @@ enum class ErrorCode {
   overloaded,             // 503: connection cap
   upstream_timeout,       // 504
   internal,               // 500
-  request_timeout,        // 408: the request body did not arrive in time
   not_implemented,        // 501: a method token the gateway does not know
   key_concurrency,        // 429: the key's concurrent request limit
 };

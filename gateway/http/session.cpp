@@ -214,6 +214,7 @@ net::awaitable<bool> Session::read_body(Parser& parser) {
   // One deadline for the whole body, apart from the idle timeout: a body
   // trickling in a byte at a time cannot hold the connection for long.
   stream_->expires_after(limits_.body_timeout);
+  parser.eager(true);  // parse every buffered body byte in one put()
   std::optional<ChunkedGuard> guard;
   if (is_chunked(parser)) guard.emplace();
   std::size_t fresh = buffer_.size();  // bytes the guard has not seen yet
@@ -228,23 +229,21 @@ net::awaitable<bool> Session::read_body(Parser& parser) {
     boost::system::error_code ec;
     if (buffer_.size() > 0) buffer_.consume(parser.put(buffer_.data(), ec));
     if (parser.is_done()) co_return true;
+    if (ec == http::error::need_more) ec = {};
     if (ec == http::error::body_limit) {
       co_await reject_too_large();
       co_return false;
     }
-    if (ec && ec != http::error::need_more) {
+    if (ec) {
       co_await reject_and_close(ErrorCode::invalid_request,
                                 "malformed HTTP request body: " + ec.message());
       co_return false;
     }
     auto [read_ec, bytes] = co_await stream_->read_some(
         buffer_.prepare(std::min<std::size_t>(kBodyReadRoom, buffer_.max_size() - buffer_.size())));
-    if (read_ec == beast::error::timeout) {
-      co_await reject_and_close(ErrorCode::request_timeout,
-                                "the request body did not arrive within body_timeout");
-      co_return false;
-    }
-    if (read_ec || bytes == 0) co_return false;  // gone: nothing to answer
+    // Gone, or past the deadline: the stream's timer has closed the socket
+    // then, so there is no one to answer.
+    if (read_ec || bytes == 0) co_return false;
     buffer_.commit(bytes);
     fresh = bytes;
   }
@@ -309,7 +308,8 @@ net::awaitable<bool> Session::write_response(http::response<http::string_body>& 
   frame_.clear();
   serialize_head(response.base(), frame_);
   // RFC 9110 section 9.3.2: HEAD gets the GET's header fields, no content.
-  bool ok = co_await write_bytes(frame_, head_request_ ? std::string_view{} : response.body());
+  std::string_view body = head_request_ ? std::string_view{} : std::string_view(response.body());
+  bool ok = co_await write_bytes(frame_, body);
   stream_->expires_never();
   co_return ok;
 }

@@ -97,7 +97,8 @@ net::awaitable<bool> serve_share(RequestScope& scope) {
           by.empty() ? "origin" : by, metric.empty() ? "tokens" : metric, body, message)) {
     co_return co_await reply(scope, 200, std::move(body));
   }
-  co_return co_await reply_error(scope, make_error(ErrorCode::invalid_request, message));
+  Error error = make_error(ErrorCode::invalid_request, message);
+  co_return co_await reply_error(scope, error);
 }
 
 net::awaitable<bool> serve_chat(RequestScope& scope) {
@@ -247,12 +248,13 @@ net::awaitable<bool> dispatch(Session& session, http::request<http::string_body>
   Lookup lookup = find_route(*scope.snapshot, session.role(), request);
   bool ok = true;
   if (!lookup.route) {
-    ok = co_await reply_error(
-        scope, *lookup.error,
-        lookup.error->code == ErrorCode::method_not_allowed ? lookup.allow : "");
+    // Named, not a conditional temporary inside co_await: g++ 12 destroys
+    // such temporaries twice.
+    std::string allow = lookup.error->code == ErrorCode::method_not_allowed ? lookup.allow : "";
+    ok = co_await reply_error(scope, *lookup.error, allow);
   } else if (!authenticate(*scope.snapshot, *lookup.route, request, scope.key)) {
-    ok = co_await reply_error(scope,
-                              make_error(ErrorCode::unauthorized, "missing or invalid API key"));
+    Error error = make_error(ErrorCode::unauthorized, "missing or invalid API key");
+    ok = co_await reply_error(scope, error);
   } else {
     access.key_name = scope.key ? scope.key->name : "";
     ok = co_await run_route(scope, *lookup.route);
