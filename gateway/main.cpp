@@ -76,7 +76,7 @@ int run_gateway(const CliOptions& options) {
     log_error(error);
     return 2;
   }
-  Gateway gateway(config::Snapshot::build(std::move(cfg), nullptr), accounting);
+  Gateway gateway(config::Snapshot::build(std::move(cfg)), accounting);
   gateway.set_tls_context(std::move(tls_context));
   Server server(gateway, workers);
   if (!server.listen(listen_host, listen_port, error) ||
@@ -95,7 +95,9 @@ int run_gateway(const CliOptions& options) {
 
   providers::HealthChecker health(
       control, [&gateway] { return gateway.snapshot(); },
-      [&accounting](const std::string& provider, bool up) {
+      [&gateway, &accounting](const std::string& provider, bool up) {
+        auto verdict = up ? policies::Health::healthy : policies::Health::unhealthy;
+        gateway.endpoints().set_provider_health(*gateway.snapshot(), provider, verdict);
         accounting.metrics().set_endpoint_up(provider, up);
       });
   health.start();
@@ -129,8 +131,8 @@ int run_gateway(const CliOptions& options) {
         next.config->server.admin_host = admin_host;
         next.config->server.admin_port = admin_port;
         if (next_tls) gateway.set_tls_context(std::move(next_tls));
-        auto current = gateway.snapshot();
-        gateway.replace_snapshot(config::Snapshot::build(std::move(*next.config), current.get()));
+        // The endpoint table carries each endpoint's state over by key.
+        gateway.replace_snapshot(config::Snapshot::build(std::move(*next.config)));
         accounting.metrics().config_reloaded(true);
         log_info("config reloaded from " + options.config_path);
       }

@@ -67,7 +67,8 @@ net::awaitable<bool> serve_health(RequestScope& scope) {
 }
 
 net::awaitable<bool> serve_ready(RequestScope& scope) {
-  std::size_t usable = usable_endpoint_count(*scope.snapshot, Clock::now());
+  std::size_t usable = usable_endpoint_count(
+      *scope.snapshot, scope.session.worker().gateway().endpoints(), Clock::now());
   std::string body = R"({"status":")" + std::string(usable > 0 ? "ready" : "not_ready") +
                      R"(","usable_endpoints":)" + std::to_string(usable) + "}";
   co_return co_await reply(scope, usable > 0 ? 200 : 503, std::move(body));
@@ -80,7 +81,9 @@ net::awaitable<bool> serve_metrics(RequestScope& scope) {
 }
 
 net::awaitable<bool> serve_models(RequestScope& scope) {
-  co_return co_await reply(scope, 200, render_models(*scope.snapshot, Clock::now()));
+  co_return co_await reply(
+      scope, 200,
+      render_models(*scope.snapshot, scope.session.worker().gateway().endpoints(), Clock::now()));
 }
 
 net::awaitable<bool> serve_dashboard(RequestScope& scope) {
