@@ -63,11 +63,15 @@ struct Provider {
   std::string anthropic_version = "2023-06-01";
   HealthCheck health;
   UpstreamTimeouts timeouts;
-  std::size_t max_connections = 64;  // per worker
+  // Upstream connections in flight at once, per worker; idle ones are kept
+  // (never more than were in use) and closed after pool_idle unused.
+  std::size_t max_connections = 512;
   Millis pool_idle{60'000};
-  bool enabled = true;          // false when its key variable is unset
-  std::string disabled_reason;  // why it is not enabled
-  int line = 0;                 // YAML line, for messages
+  std::size_t max_queued = 1024;  // requests waiting for a connection, per worker
+  Millis queue_timeout{5'000};    // then 503 with Retry-After
+  bool enabled = true;            // false when its key variable is unset
+  std::string disabled_reason;    // why it is not enabled
+  int line = 0;                   // YAML line, for messages
 };
 
 struct Price {

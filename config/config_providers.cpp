@@ -152,6 +152,11 @@ void parse_provider(Reader& reader, const YAML::Node& node, const std::string& p
     provider.max_connections = static_cast<std::size_t>(max_connections);
   }
   reader.read_duration(node, path, "pool_idle", provider.pool_idle);
+  std::int64_t max_queued = 0;
+  if (reader.read_int(node, path, "max_queued", max_queued, 0, 1'000'000)) {
+    provider.max_queued = static_cast<std::size_t>(max_queued);
+  }
+  reader.read_duration(node, path, "queue_timeout", provider.queue_timeout);
 
   if (!health_enabled_written)
     provider.health.enabled = provider.location == HostingLocation::local;
@@ -171,7 +176,7 @@ void parse_providers(Reader& reader, const YAML::Node& list, const std::string& 
     if (!reader.check_map(node, path,
                           {"name", "kind", "flavor", "base_url", "api_key_env", "hosting",
                            "data_policy", "ca_file", "anthropic_version", "health", "timeouts",
-                           "max_connections", "pool_idle"})) {
+                           "max_connections", "pool_idle", "max_queued", "queue_timeout"})) {
       continue;
     }
     Provider provider;

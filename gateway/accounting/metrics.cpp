@@ -309,6 +309,10 @@ void Metrics::observe(const UsageRecord& record) {
   if (record.usage_estimated) impl_->usage_estimated.get({provider}).Increment();
 }
 
+void Metrics::upstream_protocol_error(std::string_view provider) {
+  impl_->upstream_errors.get({or_default(provider, "none"), "protocol"}).Increment();
+}
+
 void Metrics::connection_opened() {
   impl_->open_connections.Increment();
 }

@@ -25,6 +25,11 @@ class Metrics {
   // upstream errors by kind (one per failed attempt).
   void observe(const UsageRecord& record);
 
+  // A protocol fault that did not fail the attempt it happened in (bytes
+  // after a complete response, an idle pooled connection that sent bytes):
+  // counted in upstream_errors_total{kind="protocol"}.
+  void upstream_protocol_error(std::string_view provider);
+
   // Connection gauges, from the listener.
   void connection_opened();
   void connection_closed();

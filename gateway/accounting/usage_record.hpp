@@ -15,7 +15,8 @@ struct AttemptRecord {
   std::string provider;
   std::string upstream_model;
   std::string outcome;  // ok | connect_error | tls_error | timeout | server_error |
-                        // rate_limited | client_error | protocol_error | client_gone
+                        // rate_limited | client_error | protocol | truncated |
+                        // overloaded | client_gone
   int status = 0;       // upstream HTTP status, 0 when none
   double duration_ms = 0;
   // The upstream received the request and may bill it even though we did not

@@ -1,6 +1,8 @@
 #pragma once
-// One upstream attempt, on the network: connect (pooled), send, read the
-// answer, and for streams relay SSE events to the client as they arrive.
+// One upstream attempt, like Envoy's UpstreamRequest: acquire a pooled
+// connection (under the endpoint's cap), send, read the head, read the body
+// or relay the stream's events to the client as they arrive, then give the
+// connection back (only when the exchange ended cleanly) or close it.
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -10,9 +12,9 @@
 #include <boost/json/object.hpp>
 
 #include "config/snapshot.hpp"
-#include "providers/canonical/chat_request.hpp"
-#include "gateway/errors.hpp"
 #include "gateway/accounting/usage_record.hpp"
+#include "gateway/errors.hpp"
+#include "providers/canonical/chat_request.hpp"
 #include "providers/codec.hpp"
 
 namespace switchyard {
@@ -24,8 +26,8 @@ class ClientStream {
  public:
   virtual ~ClientStream() = default;
   virtual void on_chunk(std::string_view chunk_json, std::string& out) = 0;
-  virtual void on_finish(const providers::Codec& codec, const providers::Usage& usage, Picousd cost,
-                         std::string& out) = 0;
+  virtual void on_finish(const providers::StreamIdentity& stream, const providers::Usage& usage,
+                         Picousd cost, std::string& out) = 0;
   virtual void on_error(const Error& error, std::string& out) = 0;
   virtual const char* content_type() const { return "text/event-stream"; }
 };
@@ -38,9 +40,14 @@ struct AttemptResult {
   bool success = false;
   bool committed = false;  // bytes reached the client: no fallback now
   bool client_gone = false;
-  providers::UpstreamError failure;  // when !success
-  boost::json::object completion;    // non-stream success: canonical body
-  std::unique_ptr<providers::Codec> codec;
+  // The stream ended (closed, or a clean end of body) without the upstream
+  // saying it was complete: never a success, whatever was relayed.
+  bool truncated = false;
+  providers::UpstreamError failure;     // when !success
+  boost::json::object completion;       // non-stream success: canonical body
+  providers::Usage usage;               // cumulative, as the upstream reported it
+  providers::StreamIdentity stream;     // id / created / model for the final chunk
+  std::vector<std::string> dropped;     // request parameters the upstream could not take
   double ttft_ms = -1;                  // from request start, first byte to the client
   double upstream_first_token_ms = -1;  // from request sent to first event
   double upstream_wait_ms = 0;
@@ -60,9 +67,5 @@ struct AttemptInput {
 };
 
 boost::asio::awaitable<AttemptResult> run_attempt(AttemptInput& input);
-
-// Retry-After: delta seconds or an HTTP date.
-std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
-                                                      std::chrono::system_clock::time_point now);
 
 }  // namespace switchyard

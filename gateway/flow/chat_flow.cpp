@@ -56,18 +56,18 @@ class OpenAiClientStream final : public ClientStream {
     }
     providers::append_sse_data(out, chunk);
   }
-  void on_finish(const providers::Codec& codec, const providers::Usage& usage, Picousd cost,
-                 std::string& out) override {
+  void on_finish(const providers::StreamIdentity& stream, const providers::Usage& usage,
+                 Picousd cost, std::string& out) override {
     if (include_usage_) {
       json::object chunk;
-      chunk["id"] = codec.stream_id();
+      chunk["id"] = stream.id;
       chunk["object"] = "chat.completion.chunk";
-      chunk["created"] = codec.stream_created();
-      chunk["model"] = codec.stream_model();
+      chunk["created"] = stream.created;
+      chunk["model"] = stream.model;
       chunk["choices"] = json::array();
       chunk["usage"] = usage_for_client(usage);
       // What the upstream wrote beside its usage (llama.cpp's timings).
-      for (const auto& field : codec.stream_extras()) {
+      for (const auto& field : stream.extras) {
         if (!chunk.contains(field.key())) chunk[field.key()] = field.value();
       }
       providers::append_sse_data(out, serialize_with_usage_cost(chunk, cost));
@@ -87,7 +87,7 @@ class OpenAiClientStream final : public ClientStream {
 class AnthropicClientStream final : public ClientStream {
  public:
   void on_chunk(std::string_view chunk, std::string& out) override { writer_.on_chunk(chunk, out); }
-  void on_finish(const providers::Codec&, const providers::Usage& usage, Picousd,
+  void on_finish(const providers::StreamIdentity&, const providers::Usage& usage, Picousd,
                  std::string& out) override {
     writer_.finish(usage, out);
   }
@@ -107,6 +107,8 @@ ErrorCode error_for_failure(const providers::UpstreamError& failure) {
       return ErrorCode::upstream_tls_error;
     case providers::FailureKind::rate_limited:
       return ErrorCode::upstream_rate_limited;
+    case providers::FailureKind::overloaded:
+      return ErrorCode::overloaded;
     default:
       return ErrorCode::upstream_error;
   }
@@ -338,7 +340,9 @@ net::awaitable<bool> handle_chat(RequestScope& scope, ClientDialect dialect) {
     if (failure.kind == providers::FailureKind::rate_limited && failure.retry_after) {
       auto cooldown = std::min<Clock::duration>(*failure.retry_after, routing.retry_after_cap);
       endpoint_state.cool_down_until(now + cooldown);
-    } else if (failure.kind != providers::FailureKind::client_error) {
+    } else if (failure.kind != providers::FailureKind::client_error &&
+               failure.kind != providers::FailureKind::overloaded) {
+      // (Our own connection cap is no fault of the endpoint's.)
       endpoint_state.record_failure(Clock::now(), routing.breaker_failures,
                                     routing.breaker_cooldown);
     }
@@ -374,7 +378,7 @@ net::awaitable<bool> handle_chat(RequestScope& scope, ClientDialect dialect) {
   scope.access.provider = ref.provider->name;
   scope.access.attempts = static_cast<int>(record.attempts.size());
 
-  providers::Usage usage = attempt.codec->usage();
+  providers::Usage usage = attempt.usage;
   if (!usage.reported) {
     // No usage from the upstream: estimate, and say so in the record.
     usage.prompt_tokens = chat.estimated_prompt_tokens;
@@ -430,12 +434,12 @@ net::awaitable<bool> handle_chat(RequestScope& scope, ClientDialect dialect) {
   }
   std::string tail;
   if (attempt.success) {
-    client_stream->on_finish(*attempt.codec, usage, cost, tail);
+    client_stream->on_finish(attempt.stream, usage, cost, tail);
   } else {
     Error stream_failure = make_error(error_for_failure(attempt.failure),
                                       redact(attempt.failure.message, *ref.provider));
     client_stream->on_error(stream_failure, tail);
-    record.outcome = "upstream_error";
+    record.outcome = attempt.truncated ? "truncated" : "upstream_error";
   }
   bool tail_written = co_await scope.session.write_chunk(tail);
   if (!tail_written && attempt.success) record.outcome = "client_disconnect";

@@ -7,9 +7,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "providers/canonical/chat_request.hpp"
 #include "providers/anthropic/messages.hpp"
-#include "providers/codec.hpp"
+#include "providers/body_codec.hpp"
+#include "providers/canonical/chat_request.hpp"
 
 namespace switchyard::providers {
 namespace {
@@ -20,7 +20,7 @@ std::int64_t now_seconds() {
       .count();
 }
 
-class AnthropicCodec final : public Codec {
+class AnthropicCodec final : public BodyCodec {
  public:
   AnthropicCodec() : created_(now_seconds()), stream_(created_, {}) {}
 
@@ -40,62 +40,65 @@ class AnthropicCodec final : public Codec {
     input.max_tokens = request.max_tokens.value_or(model.max_output_tokens);
     input.stream = request.stream;
     input.user = request.user;
-    notes_.clear();
-    out.body = boost::json::serialize(anthropic::encode_messages_body(input, notes_));
+    out.body = boost::json::serialize(anthropic::encode_messages_body(input, out.dropped));
     stream_ = anthropic::StreamTranslator(created_, endpoint.upstream_model);
+    expect_stream(request.stream);
     return out;
   }
 
-  bool decode_response(std::string_view body, boost::json::object& out,
-                       UpstreamError& error) override {
-    boost::system::error_code ec;
-    boost::json::value parsed = boost::json::parse(body, ec);
-    const boost::json::object* message = ec ? nullptr : parsed.if_object();
-    if (message && anthropic::string_or(*message, "type") == "error") {
-      error = decode_error(0, body);
-      return false;
-    }
-    if (!message || !anthropic::message_to_completion(*message, created_, out, usage_)) {
-      error = UpstreamError{FailureKind::protocol, 0,
-                            "anthropic: the response is not a Messages API message", std::nullopt};
-      return false;
-    }
-    return true;
-  }
-
-  StreamStep on_event(const SseEvent& event, std::vector<std::string>& chunks,
-                      UpstreamError& error) override {
-    streamed_ = true;
-    return stream_.on_event(event, chunks, error);
-  }
-
-  UpstreamError decode_error(int status, std::string_view body) override {
+  UpstreamError map_error(int status, std::string_view body) override {
     boost::system::error_code ec;
     boost::json::value parsed = boost::json::parse(body, ec);
     const boost::json::object* root = ec ? nullptr : parsed.if_object();
     const boost::json::object* details = root ? anthropic::find_object(*root, "error") : nullptr;
     if (!details) {
       // A proxy's HTML page or an empty body: say only what we know.
-      return anthropic::make_upstream_error(status, "error",
-                                            "HTTP " + std::to_string(status) +
-                                                " without an "
-                                                "Anthropic error body");
+      return anthropic::make_upstream_error(
+          status, "error", "HTTP " + std::to_string(status) + " without an Anthropic error body");
     }
     return anthropic::make_upstream_error(status, anthropic::string_or(*details, "type"),
                                           anthropic::string_or(*details, "message"));
   }
 
-  const Usage& usage() const override { return streamed_ ? stream_.usage() : usage_; }
-  std::string stream_id() const override { return stream_.id(); }
-  std::int64_t stream_created() const override { return stream_.created(); }
-  std::string stream_model() const override { return stream_.model(); }
+ protected:
+  bool decode_whole(std::string_view body, BodyOutput& out) override {
+    boost::system::error_code ec;
+    boost::json::value parsed = boost::json::parse(body, ec);
+    const boost::json::object* message = ec ? nullptr : parsed.if_object();
+    if (message && anthropic::string_or(*message, "type") == "error") {
+      out.error = map_error(0, body);
+      return false;
+    }
+    if (!message ||
+        !anthropic::message_to_completion(*message, created_, out.completion, out.usage)) {
+      out.error =
+          UpstreamError{FailureKind::protocol, 0,
+                        "anthropic: the response is not a Messages API message", std::nullopt};
+      return false;
+    }
+    return true;
+  }
+
+  // Only message_stop ends an Anthropic stream: a body that closes without it
+  // is truncated, whatever came before.
+  StreamStep on_event(const SseEvent& event, BodyOutput& out) override {
+    StreamStep step = stream_.on_event(event, out.chunks, out.error);
+    // Only message_start and message_delta change usage or identity; copying
+    // on every text delta would cost the relay for nothing.
+    std::string_view data = event.data;
+    if (data.find("\"usage\"") != std::string_view::npos ||
+        data.find("message_start") != std::string_view::npos) {
+      out.usage = stream_.usage();
+      out.stream.id = stream_.id();
+      out.stream.created = stream_.created();
+      out.stream.model = stream_.model();
+    }
+    return step;
+  }
 
  private:
   std::int64_t created_;
   anthropic::StreamTranslator stream_;
-  bool streamed_ = false;
-  Usage usage_;
-  std::vector<std::string> notes_;  // what encode() could not carry over
 };
 
 }  // namespace

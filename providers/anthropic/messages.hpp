@@ -13,7 +13,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
-#include "providers/codec.hpp"
+#include "providers/body_codec.hpp"
 #include "providers/sse/sse.hpp"
 
 namespace switchyard::providers::anthropic {

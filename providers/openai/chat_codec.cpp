@@ -2,11 +2,13 @@
 // compatible endpoint, vLLM, llama.cpp server, Ollama, SGLang. Requests are
 // relayed with minimal rewriting (model name, stream usage); chunks pass
 // through untouched unless they carry usage or an error, so fields we do not
-// understand (reasoning_content, timings, ...) reach the client as sent.
+// understand (reasoning_content, timings, ...) reach the client as sent. A
+// stream is whole after [DONE], or after a finish_reason when the body then
+// ends cleanly (some servers never send [DONE]).
 #include <boost/json.hpp>
 
+#include "providers/body_codec.hpp"
 #include "providers/canonical/chat_request.hpp"
-#include "providers/codec.hpp"
 
 namespace switchyard::providers {
 
@@ -92,7 +94,24 @@ bool is_chunk_shape_field(std::string_view key) {
          key == "obfuscation";
 }
 
-class OpenAiCodec final : public Codec {
+// True when a chunk's text names a non-null finish_reason. A plain scan:
+// every chunk carries "finish_reason":null, and parsing each one to find the
+// last would cost the relay its fast path. The scan looks for `_reason"`
+// because '_' is rare in chunk JSON, so the search skips ahead in big steps
+// (a needle starting with '"' stops at every key).
+bool has_finish_reason(std::string_view data) {
+  constexpr std::string_view kTail = "_reason\"";
+  constexpr std::string_view kHead = "\"finish";
+  for (std::size_t at = data.find(kTail); at != std::string_view::npos;
+       at = data.find(kTail, at + kTail.size())) {
+    if (at < kHead.size() || data.substr(at - kHead.size(), kHead.size()) != kHead) continue;
+    std::size_t value = data.find_first_not_of(" \t:", at + kTail.size());
+    if (value != std::string_view::npos && data[value] != 'n') return true;
+  }
+  return false;
+}
+
+class OpenAiCodec final : public BodyCodec {
  public:
   UpstreamRequest encode(const ChatRequest& request, const config::Provider& provider,
                          const config::Endpoint& endpoint, const config::Model&) override {
@@ -102,84 +121,11 @@ class OpenAiCodec final : public Codec {
       out.headers.emplace_back("Authorization", "Bearer " + provider.api_key);
     }
     out.body = serialize_forwarded(request, endpoint.upstream_model);
+    expect_stream(request.stream);
     return out;
   }
 
-  bool decode_response(std::string_view body, json::object& out, UpstreamError& error) override {
-    boost::system::error_code ec;
-    // Parsed into out's storage, so handing the object over is a move.
-    json::value parsed = json::parse(body, ec, out.storage());
-    json::object* object = ec ? nullptr : parsed.if_object();
-    if (object == nullptr) {
-      error = {FailureKind::protocol, 0, "upstream sent a response that is not a JSON object", {}};
-      return false;
-    }
-    if (std::string message = error_message_of(*object); !message.empty()) {
-      error = {FailureKind::server_error, 0, "upstream error: " + truncate(message, 300), {}};
-      return false;
-    }
-    if (!object->contains("choices")) {
-      error = {FailureKind::protocol, 0, "upstream response has no choices", {}};
-      return false;
-    }
-    if (const json::value* usage = object->if_contains("usage")) {
-      if (const json::object* usage_object = usage->if_object()) {
-        read_openai_usage(*usage_object, usage_);
-      }
-    }
-    out = std::move(*object);
-    return true;
-  }
-
-  StreamStep on_event(const SseEvent& event, std::vector<std::string>& chunks,
-                      UpstreamError& error) override {
-    std::string_view data = event.data;
-    if (data == "[DONE]") return StreamStep::done;
-    if (event.event == "error") {
-      error = {FailureKind::server_error, 0, "upstream stream error: " + truncate(data, 300), {}};
-      return StreamStep::failed;
-    }
-    // Most chunks carry neither usage nor an error nor is the first: relay
-    // them without parsing.
-    bool first = stream_id_.empty();
-    bool may_have_usage = data.find("\"usage\"") != std::string_view::npos;
-    bool may_have_error = data.find("\"error\"") != std::string_view::npos;
-    if (!first && !may_have_usage && !may_have_error) {
-      chunks.emplace_back(data);
-      return StreamStep::more;
-    }
-    boost::system::error_code ec;
-    json::value parsed = json::parse(data, ec);
-    json::object* chunk = ec ? nullptr : parsed.if_object();
-    if (chunk == nullptr) {
-      error = {FailureKind::protocol, 0, "upstream sent an SSE event that is not JSON", {}};
-      return StreamStep::failed;
-    }
-    if (std::string message = error_message_of(*chunk); !message.empty()) {
-      error = {
-          FailureKind::server_error, 0, "upstream stream error: " + truncate(message, 300), {}};
-      return StreamStep::failed;
-    }
-    if (first) remember_stream_identity(*chunk);
-    bool usage_only = false;
-    if (const json::value* usage = chunk->if_contains("usage")) {
-      if (const json::object* usage_object = usage->if_object()) {
-        read_openai_usage(*usage_object, usage_);
-        const json::value* choices = chunk->if_contains("choices");
-        usage_only = choices == nullptr || (choices->is_array() && choices->get_array().empty());
-      }
-    }
-    if (usage_only) {
-      for (const auto& field : *chunk) {
-        if (!is_chunk_shape_field(field.key())) extras_[field.key()] = field.value();
-      }
-    } else {
-      chunks.emplace_back(data);
-    }
-    return StreamStep::more;
-  }
-
-  UpstreamError decode_error(int status, std::string_view body) override {
+  UpstreamError map_error(int status, std::string_view body) override {
     UpstreamError error;
     error.kind = kind_for_status(status);
     error.status = status;
@@ -194,31 +140,107 @@ class OpenAiCodec final : public Codec {
     return error;
   }
 
-  const Usage& usage() const override { return usage_; }
-  std::string stream_id() const override { return stream_id_; }
-  std::int64_t stream_created() const override { return created_; }
-  std::string stream_model() const override { return model_; }
-  json::object stream_extras() const override { return extras_; }
+ protected:
+  bool decode_whole(std::string_view body, BodyOutput& out) override {
+    boost::system::error_code ec;
+    // Parsed into the answer's storage, so handing the object over is a move.
+    json::value parsed = json::parse(body, ec, out.completion.storage());
+    json::object* object = ec ? nullptr : parsed.if_object();
+    if (object == nullptr) {
+      out.error = {
+          FailureKind::protocol, 0, "upstream sent a response that is not a JSON object", {}};
+      return false;
+    }
+    if (std::string message = error_message_of(*object); !message.empty()) {
+      out.error = {FailureKind::server_error, 0, "upstream error: " + truncate(message, 300), {}};
+      return false;
+    }
+    if (!object->contains("choices")) {
+      out.error = {FailureKind::protocol, 0, "upstream response has no choices", {}};
+      return false;
+    }
+    if (const json::value* usage = object->if_contains("usage")) {
+      if (const json::object* usage_object = usage->if_object()) {
+        read_openai_usage(*usage_object, out.usage);
+      }
+    }
+    out.completion = std::move(*object);
+    return true;
+  }
+
+  StreamStep on_event(const SseEvent& event, BodyOutput& out) override {
+    std::string_view data = event.data;
+    if (data == "[DONE]") return StreamStep::done;
+    if (event.event == "error") {
+      out.error = {
+          FailureKind::server_error, 0, "upstream stream error: " + truncate(data, 300), {}};
+      return StreamStep::failed;
+    }
+    if (has_finish_reason(data)) finished_ = true;
+    // Most chunks carry neither usage nor an error nor are the first: relay
+    // them without parsing.
+    bool first = !identified_;
+    bool may_have_usage = data.find("\"usage\"") != std::string_view::npos;
+    bool may_have_error = data.find("\"error\"") != std::string_view::npos;
+    if (!first && !may_have_usage && !may_have_error) {
+      out.chunks.emplace_back(data);
+      return StreamStep::more;
+    }
+    return on_parsed_event(data, out);
+  }
+
+  bool finished_without_terminator() const override { return finished_; }
 
  private:
-  void remember_stream_identity(const json::object& chunk) {
-    if (const json::value* id = chunk.if_contains("id"); id && id->is_string()) {
-      stream_id_ = std::string(id->get_string());
+  StreamStep on_parsed_event(std::string_view data, BodyOutput& out) {
+    boost::system::error_code ec;
+    json::value parsed = json::parse(data, ec);
+    json::object* chunk = ec ? nullptr : parsed.if_object();
+    if (chunk == nullptr) {
+      out.error = {FailureKind::protocol, 0, "upstream sent an SSE event that is not JSON", {}};
+      return StreamStep::failed;
     }
-    if (stream_id_.empty()) stream_id_ = "chatcmpl-switchyard";
+    if (std::string message = error_message_of(*chunk); !message.empty()) {
+      out.error = {
+          FailureKind::server_error, 0, "upstream stream error: " + truncate(message, 300), {}};
+      return StreamStep::failed;
+    }
+    if (!identified_) remember_stream_identity(*chunk, out.stream);
+    bool usage_only = false;
+    if (const json::value* usage = chunk->if_contains("usage")) {
+      if (const json::object* usage_object = usage->if_object()) {
+        read_openai_usage(*usage_object, out.usage);
+        const json::value* choices = chunk->if_contains("choices");
+        usage_only = choices == nullptr || (choices->is_array() && choices->get_array().empty());
+      }
+    }
+    if (usage_only) {
+      // Swallowed: the gateway writes the usage chunk itself, with the cost.
+      for (const auto& field : *chunk) {
+        if (!is_chunk_shape_field(field.key())) out.stream.extras[field.key()] = field.value();
+      }
+    } else {
+      out.chunks.emplace_back(data);
+    }
+    return StreamStep::more;
+  }
+
+  void remember_stream_identity(const json::object& chunk, StreamIdentity& identity) {
+    identified_ = true;
+    if (const json::value* id = chunk.if_contains("id"); id && id->is_string()) {
+      identity.id = std::string(id->get_string());
+    }
+    if (identity.id.empty()) identity.id = "chatcmpl-switchyard";
     if (const json::value* created = chunk.if_contains("created"); created && created->is_int64()) {
-      created_ = created->get_int64();
+      identity.created = created->get_int64();
     }
     if (const json::value* model = chunk.if_contains("model"); model && model->is_string()) {
-      model_ = std::string(model->get_string());
+      identity.model = std::string(model->get_string());
     }
   }
 
-  Usage usage_;
-  json::object extras_;  // non-OpenAI fields of the swallowed usage chunk
-  std::string stream_id_;
-  std::int64_t created_ = 0;
-  std::string model_;
+  bool identified_ = false;
+  bool finished_ = false;  // a finish_reason was seen
 };
 
 }  // namespace

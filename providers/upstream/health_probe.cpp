@@ -7,6 +7,8 @@
 
 namespace switchyard::providers {
 
+namespace net = boost::asio;
+
 HealthChecker::HealthChecker(net::io_context& io, SnapshotSource source, Observer observer)
     : io_(io),
       source_(std::move(source)),
@@ -36,24 +38,26 @@ net::awaitable<void> HealthChecker::loop() {
 }
 
 net::awaitable<bool> HealthChecker::probe(const config::Provider& provider) {
-  // A fresh connection per check: a check is about reachability now, and it
-  // must not take a connection from the request path's pool.
+  // A fresh connection per check, outside the pool and its cap: a check is
+  // about reachability now, and it must not take a request's connection.
   config::Provider bounded = provider;
   bounded.timeouts.connect = std::min(provider.timeouts.connect, provider.health.timeout);
-  ConnectResult connected = co_await pool_.acquire(bounded);
+  ConnectResult connected = co_await pool_.connect(bounded);
   if (!connected.connection) co_return false;
-  std::vector<std::pair<std::string, std::string>> headers = {{"User-Agent", "switchyard-health"},
-                                                              {"Connection", "close"}};
+  HeaderList headers = {{"User-Agent", "switchyard-health"}, {"Connection", "close"}};
   if (!provider.api_key.empty())
     headers.emplace_back("Authorization", "Bearer " + provider.api_key);
   const std::string request =
       serialize_request("GET", provider.health.path, provider.url, headers, {});
-  ResponseParser parser;
+  ResponseReader reader;
+  reader.reset(false);
+  std::string ignored_body;
   auto ec = co_await connected.connection->write(request, provider.health.timeout);
-  if (!ec) ec = co_await connected.connection->read_header(parser, provider.health.timeout);
+  if (!ec)
+    ec = co_await connected.connection->read_head(reader, ignored_body, provider.health.timeout);
   connected.connection->close();
-  if (ec) co_return false;
-  int status = parser.get().result_int();
+  if (ec || !reader.head_ready()) co_return false;
+  int status = reader.head().status;
   co_return status >= 200 && status < 300;
 }
 

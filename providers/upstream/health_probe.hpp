@@ -35,9 +35,8 @@ class HealthChecker {
   boost::asio::io_context& io_;
   SnapshotSource source_;
   Observer observer_;
-  // Probes never return connections to it, so every probe connects afresh;
-  // it is kept for its DNS cache and TLS contexts (loading the system CAs
-  // once, not on every probe).
+  // Probes only connect() through it, never lease: it is kept for its DNS
+  // cache and TLS contexts (loading the system CAs once, not per probe).
   UpstreamPool pool_;
   bool stopped_ = false;
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> next_check_;

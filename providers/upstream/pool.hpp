@@ -1,110 +1,114 @@
 #pragma once
-// The upstream HTTP/1.1 client: one connection pool per worker, keyed by
-// upstream address, plain TCP or TLS (peer verified against the system CAs or
-// a provider's CA file, SNI, hostname check), DNS results cached with a TTL.
-// A connection goes back to the pool only after a cleanly framed response.
+// Upstream connections of one worker, per upstream address: a cap on those
+// in flight (with a bounded waiting line), idle ones kept for reuse, and the
+// lease that hands one out.
+//
+// A lease goes back to the pool only when the response reader says the
+// exchange ended cleanly, the response allows keep-alive and no byte beyond
+// it was read: may_reuse() (reuse_rule.hpp) is that one predicate, and
+// Lease::finish() its one caller. Every other end (errors, cancellation, a client gone, a destroyed
+// lease) closes the connection.
+//
+// Idle connections are not capped by a count: there are never more than were
+// in flight at once (at most max_connections), and each is closed after
+// pool_idle without use. A fixed idle cap below the concurrency would close
+// and reopen a connection for most requests under load.
 #include <chrono>
 #include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/context.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/buffer_body.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "config/config.hpp"
 #include "providers/codec.hpp"
+#include "providers/upstream/connection.hpp"
+#include "providers/upstream/dns.hpp"
+#include "providers/upstream/endpoint_gate.hpp"
+#include "providers/upstream/request_writer.hpp"
+#include "providers/upstream/reuse_rule.hpp"
+#include "providers/upstream/tls.hpp"
 
 namespace switchyard::providers {
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using boost::system::error_code;
+class UpstreamPool;
 
-using ResponseParser = http::response_parser<http::buffer_body>;
-
-// The Host header for an upstream URL: the port only when not the default.
-std::string host_header(const config::Url& url);
-
-class UpstreamConnection {
+class Lease {
  public:
-  UpstreamConnection(std::unique_ptr<beast::tcp_stream> plain,
-                     std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls);
+  Lease() = default;
+  Lease(Lease&& other) noexcept;
+  Lease& operator=(Lease&& other) noexcept;
+  ~Lease();  // closes the connection unless finish() returned it
 
-  // Sends a complete serialised request (see serialize_request).
-  net::awaitable<error_code> write(std::string_view request_bytes, config::Millis timeout);
-  net::awaitable<error_code> read_header(ResponseParser& parser, config::Millis timeout);
-  // Appends to `out` every body byte already buffered, reading from the
-  // socket only when nothing is (so one network read yields all the SSE
-  // events it carried). `out` may not grow past `max_bytes`. End of body is
-  // parser.is_done().
-  net::awaitable<error_code> read_body_some(ResponseParser& parser, std::string& out,
-                                            std::size_t max_bytes, config::Millis timeout);
+  explicit operator bool() const { return connection_ != nullptr; }
+  UpstreamConnection& connection() { return *connection_; }
+  UpstreamConnection* operator->() { return connection_.get(); }
+
+  // The end of an exchange read by `reader`: back to the pool when
+  // may_reuse(reader), else closed. Returns whether it went back.
+  bool finish(const ResponseReader& reader);
+  // Closes the connection now (failure, cancellation, client gone).
   void close();
 
-  beast::tcp_stream& tcp();
-  bool reused = false;  // taken from the pool rather than freshly connected
-  std::chrono::steady_clock::time_point idle_since;
-
  private:
-  // Feeds buffered bytes to the parser; appends body bytes to `out`.
-  error_code parse_buffered(ResponseParser& parser, std::string& out, std::size_t max_bytes);
-  net::awaitable<error_code> read_more(config::Millis timeout);
+  friend class UpstreamPool;
+  void release_slot();
 
-  std::unique_ptr<beast::tcp_stream> plain_;
-  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls_;
-  beast::flat_buffer buffer_;
-  std::unique_ptr<char[]> body_scratch_;  // where the parser puts body bytes
+  UpstreamPool* pool_ = nullptr;
+  std::string key_;
+  std::shared_ptr<EndpointGate> gate_;  // shared: a lease may outlive its pool at shutdown
+  std::unique_ptr<UpstreamConnection> connection_;
 };
 
-// "POST /v1/chat/completions HTTP/1.1\r\nHost: ...\r\n...\r\n\r\n<body>" with
-// Content-Length, written by hand: cheaper than a Beast serializer per request.
-std::string serialize_request(std::string_view method, std::string_view target,
-                              const config::Url& url,
-                              const std::vector<std::pair<std::string, std::string>>& headers,
-                              std::string_view body);
+struct AcquireResult {
+  Lease lease;
+  FailureKind failure = FailureKind::none;
+  std::string message;  // names the provider, never a key
+  // Idle connections found to have sent bytes nobody asked for (a response
+  // to no request): closed, and to be counted as protocol errors.
+  int unsolicited = 0;
+};
 
 struct ConnectResult {
   std::unique_ptr<UpstreamConnection> connection;
   FailureKind failure = FailureKind::none;
-  std::string message;  // names the provider, never a key
+  std::string message;
 };
 
 class UpstreamPool {
  public:
-  explicit UpstreamPool(net::any_io_executor executor);
+  explicit UpstreamPool(boost::asio::any_io_executor executor);
   ~UpstreamPool();
 
-  // A pooled idle connection when one is fresh enough, else a new one.
-  net::awaitable<ConnectResult> acquire(const config::Provider& provider);
-  // Returns a connection after a cleanly framed, keep-alive response.
-  void release(const config::Provider& provider, std::unique_ptr<UpstreamConnection> connection);
+  // A slot under the provider's cap (waiting in line if need be), then a
+  // quiet idle connection, else a new one.
+  boost::asio::awaitable<AcquireResult> acquire(const config::Provider& provider);
+  // A new connection outside the pool and its cap (health probes).
+  boost::asio::awaitable<ConnectResult> connect(const config::Provider& provider);
+
   std::size_t idle_count(const config::Provider& provider) const;
+  std::size_t in_flight(const config::Provider& provider) const;
   // Drops every idle connection (shutdown, reload).
   void clear();
 
  private:
-  struct ResolvedHost {
-    net::ip::tcp::resolver::results_type results;
-    std::chrono::steady_clock::time_point expires;
+  friend class Lease;
+  struct Endpoint {
+    std::vector<std::unique_ptr<UpstreamConnection>> idle;
+    std::shared_ptr<EndpointGate> gate = std::make_shared<EndpointGate>();
+    config::Millis idle_ttl{60'000};
   };
   static std::string pool_key(const config::Provider& provider);
-  net::awaitable<ConnectResult> connect(const config::Provider& provider);
-  net::ssl::context* tls_context(const config::Provider& provider, std::string& error);
+  void put_back(const std::string& key, std::unique_ptr<UpstreamConnection> connection);
+  std::unique_ptr<UpstreamConnection> take_idle(Endpoint& endpoint, int& unsolicited);
+  void evict_expired(Endpoint& endpoint, std::chrono::steady_clock::time_point now);
 
-  net::any_io_executor executor_;
-  net::ip::tcp::resolver resolver_;
-  std::unordered_map<std::string, std::vector<std::unique_ptr<UpstreamConnection>>> idle_;
-  std::unordered_map<std::string, ResolvedHost> dns_cache_;
-  std::unordered_map<std::string, std::unique_ptr<net::ssl::context>> tls_contexts_;
+  boost::asio::any_io_executor executor_;
+  DnsCache dns_;
+  TlsContexts tls_;
+  std::unordered_map<std::string, Endpoint> endpoints_;
 };
 
 }  // namespace switchyard::providers

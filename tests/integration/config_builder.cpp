@@ -36,7 +36,8 @@ std::string render_config(const ConfigSpec& spec) {
       << "    hosting: { location: " << p.location << ", jurisdiction: " << p.jurisdiction << " }\n"
       << "    timeouts: { connect: " << p.connect << ", first_byte: " << p.first_byte
       << ", between_chunks: " << p.between_chunks << " }\n"
-      << "    health: { enabled: false }\n";
+      << "    health: { enabled: false }\n"
+      << p.extra_yaml;
   }
   y << "models:\n";
   for (const auto& m : spec.models) {

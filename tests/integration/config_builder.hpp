@@ -18,6 +18,7 @@ struct ProviderSpec {
   std::string connect = "1s";
   std::string first_byte = "1s";
   std::string between_chunks = "1s";
+  std::string extra_yaml;  // more provider keys, each line indented by four spaces
 };
 
 struct EndpointSpec {

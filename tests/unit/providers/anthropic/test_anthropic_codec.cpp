@@ -11,8 +11,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "providers/canonical/chat_request.hpp"
 #include "providers/anthropic/messages.hpp"
+#include "providers/canonical/chat_request.hpp"
 #include "providers/codec.hpp"
 #include "providers/sse/sse.hpp"
 
@@ -29,8 +29,9 @@ namespace {
 constexpr std::int64_t kCreated = 1700000000;
 
 std::string read_golden(const std::string& name) {
-  std::ifstream file(std::string(SWITCHYARD_SOURCE_DIR) + "/tests/unit/providers/anthropic/golden/" + name,
-                     std::ios::binary);
+  std::ifstream file(
+      std::string(SWITCHYARD_SOURCE_DIR) + "/tests/unit/providers/anthropic/golden/" + name,
+      std::ios::binary);
   REQUIRE_MESSAGE(file.good(), "missing golden file " << name);
   std::stringstream text;
   text << file.rdbuf();
@@ -96,6 +97,16 @@ std::string header(const UpstreamRequest& request, std::string_view name) {
     if (key == name) return value;
   }
   return "<absent>";
+}
+
+// A non-streamed body through the codec, in one piece.
+BodyOutput decode_whole(std::string_view body) {
+  Fixture f;
+  auto codec = make_anthropic_codec();
+  codec->encode(f.request, f.provider, f.endpoint, f.model);
+  BodyOutput out;
+  codec->on_body(body, true, out);
+  return out;
 }
 
 }  // namespace
@@ -206,15 +217,18 @@ TEST_CASE("anthropic decode_response: golden message becomes the golden chat.com
   CHECK(usage.cache_creation_tokens == 20);
   CHECK(usage.raw == expected["usage"]);
 
-  // Through the codec: same answer, created is now, usage() is filled.
+  // Through the codec: same answer, created is now, usage is filled.
+  Fixture f;
   auto codec = make_anthropic_codec();
-  json::object out;
-  UpstreamError error;
-  REQUIRE(codec->decode_response(read_golden("response.anthropic.json"), out, error));
+  codec->encode(f.request, f.provider, f.endpoint, f.model);
+  BodyOutput result;
+  codec->on_body(read_golden("response.anthropic.json"), true, result);
+  REQUIRE(result.end == BodyEnd::complete);
+  json::object& out = result.completion;
   CHECK(out["created"].as_int64() > kCreated);
   out["created"] = kCreated;
   CHECK(out == expected);
-  CHECK(codec->usage().prompt_tokens == 420);
+  CHECK(result.usage.prompt_tokens == 420);
 }
 
 TEST_CASE("anthropic decode_response: stop reasons and a text-only answer") {
@@ -231,23 +245,21 @@ TEST_CASE("anthropic decode_response: stop reasons and a text-only answer") {
                                    R"("model":"claude","content":[{"type":"text","text":"Hi"}],)"
                                    R"("stop_reason":")") +
                        c.stop_reason + R"(","usage":{"input_tokens":3,"output_tokens":1}})";
-    auto codec = make_anthropic_codec();
-    json::object out;
-    UpstreamError error;
-    REQUIRE(codec->decode_response(body, out, error));
+    BodyOutput result = decode_whole(body);
+    REQUIRE(result.end == BodyEnd::complete);
+    json::object& out = result.completion;
     json::object& choice = out["choices"].as_array()[0].as_object();
     CHECK(choice["finish_reason"] == c.finish_reason);
     CHECK(choice["message"].as_object()["content"] == "Hi");
     CHECK(!choice["message"].as_object().contains("tool_calls"));
   }
 
-  auto codec = make_anthropic_codec();
-  json::object out;
-  UpstreamError error;
-  CHECK(!codec->decode_response(R"({"object":"chat.completion"})", out, error));
-  CHECK(error.kind == FailureKind::protocol);
-  CHECK(!codec->decode_response("not json", out, error));
-  CHECK(error.kind == FailureKind::protocol);
+  BodyOutput refused = decode_whole(R"({"object":"chat.completion"})");
+  CHECK(refused.end == BodyEnd::failed);
+  CHECK(refused.error.kind == FailureKind::protocol);
+  refused = decode_whole("not json");
+  CHECK(refused.end == BodyEnd::failed);
+  CHECK(refused.error.kind == FailureKind::protocol);
 }
 
 TEST_CASE("anthropic stream: documented transcript gives the same chunks at every split") {
@@ -271,27 +283,38 @@ TEST_CASE("anthropic stream: documented transcript gives the same chunks at ever
   }
 }
 
-TEST_CASE("anthropic stream: codec accessors and usage in OpenAI shape") {
+TEST_CASE("anthropic stream: identity and usage in OpenAI shape travel in the output") {
   Fixture f;
   f.request.body = parse_object(R"({"messages":[{"role":"user","content":"x"}]})");
   f.request.stream = true;
   auto codec = make_anthropic_codec();
   codec->encode(f.request, f.provider, f.endpoint, f.model);
-  CHECK(codec->stream_model() == "claude-sonnet-4-5-20250929");  // before message_start
 
-  std::vector<std::string> chunks;
-  UpstreamError error;
-  SseDecoder decoder;
-  StreamStep last = StreamStep::more;
-  decoder.feed(read_golden("stream_tool_use.sse"),
-               [&](const SseEvent& event) { last = codec->on_event(event, chunks, error); });
-  CHECK(last == StreamStep::done);
-  CHECK(codec->stream_id() == "msg_014p7gG3wDgGV9EUtLvnow3U");
-  CHECK(codec->stream_created() > kCreated);
-  CHECK(codec->usage().reported);
-  CHECK(codec->usage().raw == json::parse(R"({"prompt_tokens":472,"completion_tokens":89,)"
-                                          R"("total_tokens":561,"prompt_tokens_details":)"
-                                          R"({"cached_tokens":0}})"));
+  BodyOutput out;
+  codec->on_body(read_golden("stream_tool_use.sse"), false, out);
+  CHECK(out.end == BodyEnd::complete);
+  CHECK(out.stream.id == "msg_014p7gG3wDgGV9EUtLvnow3U");
+  CHECK(out.stream.created > kCreated);
+  CHECK(out.stream.model == "claude-sonnet-4-5-20250929");
+  CHECK(out.usage.reported);
+  CHECK(out.usage.raw == json::parse(R"({"prompt_tokens":472,"completion_tokens":89,)"
+                                     R"("total_tokens":561,"prompt_tokens_details":)"
+                                     R"({"cached_tokens":0}})"));
+}
+
+TEST_CASE("anthropic stream: complete only after message_stop") {
+  Fixture f;
+  f.request.body = parse_object(R"({"messages":[{"role":"user","content":"x"}]})");
+  f.request.stream = true;
+  const std::string sse = read_golden("stream_tool_use.sse");
+  const std::size_t stop = sse.find("event: message_stop");
+  REQUIRE(stop != std::string::npos);
+  // Everything up to message_stop, stop_reason included, then a clean end.
+  auto codec = make_anthropic_codec();
+  codec->encode(f.request, f.provider, f.endpoint, f.model);
+  BodyOutput out;
+  codec->on_body(std::string_view(sse).substr(0, stop), true, out);
+  CHECK(out.end == BodyEnd::truncated);
 }
 
 TEST_CASE("anthropic stream: thinking deltas become reasoning_content, signatures vanish") {
@@ -350,43 +373,51 @@ TEST_CASE("anthropic decode_error: status table, safe messages") {
            std::string(message) + "\"}}";
   };
 
-  UpstreamError e = codec->decode_error(529, body("overloaded_error", "Overloaded"));
+  UpstreamError e = codec->map_error(529, body("overloaded_error", "Overloaded"));
   CHECK(e.kind == FailureKind::server_error);
   CHECK(e.status == 529);
   CHECK(e.message == "anthropic: overloaded_error: Overloaded");
 
-  e = codec->decode_error(429, body("rate_limit_error", "Number of requests exceeded"));
+  e = codec->map_error(429, body("rate_limit_error", "Number of requests exceeded"));
   CHECK(e.kind == FailureKind::rate_limited);
 
-  e = codec->decode_error(500, body("api_error", "Internal server error"));
+  e = codec->map_error(500, body("api_error", "Internal server error"));
   CHECK(e.kind == FailureKind::server_error);
 
-  e = codec->decode_error(400, body("invalid_request_error", "max_tokens: field required"));
+  e = codec->map_error(400, body("invalid_request_error", "max_tokens: field required"));
   CHECK(e.kind == FailureKind::client_error);
   CHECK(e.message == "anthropic: invalid_request_error: max_tokens: field required");
 
-  e = codec->decode_error(404, body("not_found_error", "model: claude-x"));
+  e = codec->map_error(404, body("not_found_error", "model: claude-x"));
   CHECK(e.kind == FailureKind::client_error);
 
-  e = codec->decode_error(401,
-                          body("authentication_error", "invalid x-api-key sk-ant-api03-SECRET"));
+  e = codec->map_error(401, body("authentication_error", "invalid x-api-key sk-ant-api03-SECRET"));
   CHECK(e.kind == FailureKind::client_error);
   CHECK(e.message.find("SECRET") == std::string::npos);
   CHECK(e.message.find("sk-") == std::string::npos);
 
-  e = codec->decode_error(403, body("permission_error", "key sk-ant-api03-SECRET may not do this"));
+  e = codec->map_error(403, body("permission_error", "key sk-ant-api03-SECRET may not do this"));
   CHECK(e.kind == FailureKind::client_error);
   CHECK(e.message == "anthropic: permission_error: key [redacted] may not do this");
 
-  e = codec->decode_error(502, "<html>Bad Gateway</html>");
+  e = codec->map_error(502, "<html>Bad Gateway</html>");
   CHECK(e.kind == FailureKind::server_error);
   CHECK(e.message.find("<html>") == std::string::npos);
 
   // Long messages are cut at 300 bytes without splitting a UTF-8 sequence.
   std::string long_message;
   for (int i = 0; i < 200; ++i) long_message += "\xE2\x82\xAC";  // the euro sign, 3 bytes
-  e = codec->decode_error(400, body("invalid_request_error", long_message));
+  e = codec->map_error(400, body("invalid_request_error", long_message));
   // 34 bytes of prefix + 88 whole signs; the 89th would straddle byte 300.
   CHECK(e.message.size() == 34 + 88 * 3);
   CHECK(e.message.ends_with("\xE2\x82\xAC"));
+}
+
+TEST_CASE("anthropic encode: dropped parameters are reported with the request") {
+  Fixture f;
+  f.request.body = parse_object(R"({"messages":[{"role":"user","content":"x"}],"logit_bias":{}})");
+  auto codec = make_anthropic_codec();
+  UpstreamRequest out = codec->encode(f.request, f.provider, f.endpoint, f.model);
+  CHECK(std::find(out.dropped.begin(), out.dropped.end(), "dropped field 'logit_bias'") !=
+        out.dropped.end());
 }
