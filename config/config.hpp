@@ -134,6 +134,9 @@ struct Key {
   std::string name;
   std::array<unsigned char, 32> sha256{};
   std::string policy;  // empty: no policy
+  // Requests in flight at once with this key, over all workers; beyond it 429.
+  // 0: no limit of its own (the connection cap still applies).
+  std::size_t max_concurrent = 0;
   int line = 0;
 };
 
@@ -143,6 +146,7 @@ struct Limits {
   std::size_t max_upstream_body_bytes = 64 * 1024 * 1024;
   Millis header_timeout{10'000};
   Millis idle_timeout{75'000};
+  Millis body_timeout{30'000};  // the whole request body, from the end of the header
   Millis send_timeout{30'000};
   Millis shutdown_grace{30'000};
   std::size_t max_connections = 10'000;  // whole process
@@ -168,9 +172,25 @@ struct Routing {
   std::int64_t retry_budget_min = 3;
 };
 
+// Downstream TLS on the public listener. The certificate and key are re-read
+// on SIGHUP; connections accepted after that get the new ones.
+struct ServerTls {
+  std::string cert;  // PEM file: the certificate chain
+  std::string key;   // PEM file: its private key
+  std::string min_version = "1.2";  // "1.2" | "1.3"
+};
+
 struct Server {
   std::string listen_host = "0.0.0.0";
   std::uint16_t listen_port = 8080;
+  // A second listener for metrics, dashboard, stats and readiness; when set,
+  // those routes leave the public listener.
+  std::optional<std::string> admin_host;
+  std::uint16_t admin_port = 0;
+  std::optional<ServerTls> tls;
+  // Paths that reveal traffic or configuration but are served without a key
+  // even when keys exist (e.g. /metrics for a scraper on the admin listener).
+  std::vector<std::string> open_paths;
   unsigned workers = 0;  // 0: one per core
   Limits limits;
   std::string access_log = "-";  // "-": stderr, "": off, else a file path

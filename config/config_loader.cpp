@@ -113,6 +113,10 @@ void parse_key(Reader& reader, const YAML::Node& node, const std::string& path,
       reader.error(join(path, "policy"), node["policy"], "unknown policy \"" + key.policy + "\"");
     }
   }
+  std::int64_t concurrent = 0;
+  if (reader.read_int(node, path, "max_concurrent", concurrent, 1, 1'000'000)) {
+    key.max_concurrent = static_cast<std::size_t>(concurrent);
+  }
 }
 
 }  // namespace
@@ -126,7 +130,7 @@ void parse_keys(Reader& reader, const YAML::Node& list, const std::vector<Policy
   for (std::size_t i = 0; i < list.size(); ++i) {
     const YAML::Node node = list[i];
     const std::string path = at_index("keys", i);
-    if (!reader.check_map(node, path, {"name", "key_sha256", "policy"})) continue;
+    if (!reader.check_map(node, path, {"name", "key_sha256", "policy", "max_concurrent"})) continue;
     Key key;
     parse_key(reader, node, path, policies, key);
     bool duplicate = false;

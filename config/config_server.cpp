@@ -22,7 +22,7 @@ void parse_limits(Reader& reader, const YAML::Node& map, const std::string& path
   if (!reader.check_map(
           node, field,
           {"max_header_bytes", "max_body_bytes", "max_upstream_body_bytes", "header_timeout",
-           "idle_timeout", "send_timeout", "shutdown_grace", "max_connections"})) {
+           "idle_timeout", "body_timeout", "send_timeout", "shutdown_grace", "max_connections"})) {
     return;
   }
   read_size(reader, node, field, "max_header_bytes", limits.max_header_bytes);
@@ -30,6 +30,7 @@ void parse_limits(Reader& reader, const YAML::Node& map, const std::string& path
   read_size(reader, node, field, "max_upstream_body_bytes", limits.max_upstream_body_bytes);
   reader.read_duration(node, field, "header_timeout", limits.header_timeout);
   reader.read_duration(node, field, "idle_timeout", limits.idle_timeout);
+  reader.read_duration(node, field, "body_timeout", limits.body_timeout);
   reader.read_duration(node, field, "send_timeout", limits.send_timeout);
   reader.read_duration(node, field, "shutdown_grace", limits.shutdown_grace);
   std::int64_t connections = 0;
@@ -81,6 +82,36 @@ void parse_routing(Reader& reader, const YAML::Node& map, const std::string& pat
   reader.read_int(node, field, "retry_budget_min", routing.retry_budget_min, 0, 1'000'000);
 }
 
+void parse_tls(Reader& reader, const YAML::Node& map, const std::string& path, Server& server) {
+  const YAML::Node node = map["tls"];
+  if (!node.IsDefined()) return;
+  const std::string field = join(path, "tls");
+  if (!reader.check_map(node, field, {"cert", "key", "min_version"})) return;
+  ServerTls tls;
+  reader.read_string(node, field, "cert", tls.cert, Need::required);
+  reader.read_string(node, field, "key", tls.key, Need::required);
+  if (reader.read_string(node, field, "min_version", tls.min_version) && tls.min_version != "1.2" &&
+      tls.min_version != "1.3") {
+    reader.error(join(field, "min_version"), node["min_version"], "must be \"1.2\" or \"1.3\"");
+  }
+  server.tls = std::move(tls);
+}
+
+void parse_open_paths(Reader& reader, const YAML::Node& map, const std::string& path,
+                      Server& server) {
+  const YAML::Node node = map["open_paths"];
+  if (!node.IsDefined()) return;
+  const std::string field = join(path, "open_paths");
+  if (!reader.check_list(node, field) || node.IsNull()) return;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    if (!node[i].IsScalar() || node[i].Scalar().empty() || node[i].Scalar()[0] != '/') {
+      reader.error(at_index(field, i), node[i], "must be a path such as /metrics");
+      continue;
+    }
+    server.open_paths.push_back(node[i].Scalar());
+  }
+}
+
 void parse_workers(Reader& reader, const YAML::Node& map, const std::string& path, Server& server) {
   const YAML::Node node = map["workers"];
   if (!node.IsDefined()) return;
@@ -106,7 +137,7 @@ void parse_server(Reader& reader, const YAML::Node& node, Server& server) {
   const std::string path = "server";
   if (!reader.check_map(node, path,
                         {"listen", "workers", "limits", "access_log", "log_level", "require_key",
-                         "usage_log", "routing", "explain"})) {
+                         "usage_log", "routing", "explain", "admin_listen", "tls", "open_paths"})) {
     return;
   }
   std::string listen;
@@ -115,6 +146,18 @@ void parse_server(Reader& reader, const YAML::Node& node, Server& server) {
     reader.error(join(path, "listen"), node["listen"],
                  "must be host:port such as 0.0.0.0:8080 or [::1]:8080");
   }
+  std::string admin;
+  if (reader.read_string(node, path, "admin_listen", admin)) {
+    std::string host;
+    if (parse_listen(admin, host, server.admin_port)) {
+      server.admin_host = host;
+    } else {
+      reader.error(join(path, "admin_listen"), node["admin_listen"],
+                   "must be host:port such as 127.0.0.1:9090");
+    }
+  }
+  parse_tls(reader, node, path, server);
+  parse_open_paths(reader, node, path, server);
   parse_workers(reader, node, path, server);
   parse_limits(reader, node, path, server.limits);
   reader.read_string(node, path, "access_log", server.access_log);

@@ -52,6 +52,10 @@ ErrorInfo info(ErrorCode code) {
       return {504, "upstream_error", "upstream_timeout", true};
     case ErrorCode::internal:
       return {500, "server_error", "internal_error", true};
+    case ErrorCode::not_implemented:
+      return {501, "invalid_request_error", "not_implemented", false};
+    case ErrorCode::key_concurrency:
+      return {429, "rate_limit_error", "too_many_concurrent_requests", true};
   }
   return {500, "server_error", "internal_error", true};
 }

@@ -27,6 +27,8 @@ enum class ErrorCode {
   shutting_down,          // 503: cancelled at the end of the shutdown grace period
   upstream_timeout,       // 504
   internal,               // 500
+  not_implemented,        // 501: a method token the gateway does not know
+  key_concurrency,        // 429: the key's concurrent request limit
 };
 
 struct Error {

@@ -11,10 +11,11 @@
 #include "config/snapshot.hpp"
 #include "gateway/accounting/access_log.hpp"
 #include "gateway/accounting/accounting.hpp"
-#include "gateway/cli/options.hpp"
 #include "gateway/accounting/metrics.hpp"
-#include "gateway/http/server.hpp"
+#include "gateway/cli/options.hpp"
 #include "gateway/cli/usage_report.hpp"
+#include "gateway/http/server.hpp"
+#include "gateway/http/tls_context.hpp"
 #include "providers/upstream/health_probe.hpp"
 
 namespace {
@@ -65,11 +66,21 @@ int run_gateway(const CliOptions& options) {
   }
   const std::string listen_host = cfg.server.listen_host;
   const std::uint16_t listen_port = cfg.server.listen_port;
+  const std::optional<std::string> admin_host = cfg.server.admin_host;
+  const std::uint16_t admin_port = cfg.server.admin_port;
+  const bool tls = cfg.server.tls.has_value();
   const unsigned workers = cfg.server.workers;
   const auto grace = cfg.server.limits.shutdown_grace;
+  std::shared_ptr<net::ssl::context> tls_context;
+  if (tls && !(tls_context = make_server_tls_context(*cfg.server.tls, error))) {
+    log_error(error);
+    return 2;
+  }
   Gateway gateway(config::Snapshot::build(std::move(cfg)), accounting);
+  gateway.set_tls_context(std::move(tls_context));
   Server server(gateway, workers);
-  if (!server.listen(listen_host, listen_port, error)) {
+  if (!server.listen(listen_host, listen_port, error) ||
+      (admin_host && !server.listen_admin(*admin_host, admin_port, error))) {
     log_error(error);
     return 1;
   }
@@ -78,6 +89,8 @@ int run_gateway(const CliOptions& options) {
   net::io_context control;
   net::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
   server.start();
+  if (admin_host) log_info("admin listener on " + server.admin_address());
+  if (tls) log_info("the public listener speaks TLS (server.tls)");
   log_info("listening on " + server.address());
 
   providers::HealthChecker health(
@@ -93,6 +106,16 @@ int run_gateway(const CliOptions& options) {
     if (ec) return;
     if (signal == SIGHUP) {
       config::LoadResult next = config::load_config_file(options.config_path);
+      std::shared_ptr<net::ssl::context> next_tls;
+      std::string tls_error;
+      if (next.config && tls && next.config->server.tls &&
+          !(next_tls = make_server_tls_context(*next.config->server.tls, tls_error))) {
+        next.errors.push_back(tls_error);
+        next.config.reset();
+      } else if (next.config && tls != next.config->server.tls.has_value()) {
+        log_warn("server.tls can only be turned on or off by a restart; keeping it " +
+                 std::string(tls ? "on" : "off"));
+      }
       if (!next.config) {
         std::string joined;
         for (const auto& problem : next.errors) joined += (joined.empty() ? "" : "; ") + problem;
@@ -100,10 +123,14 @@ int run_gateway(const CliOptions& options) {
         accounting.metrics().config_reloaded(false);
       } else {
         for (const auto& warning : next.warnings) log_warn(warning);
-        // Listener, workers and the usage log are fixed at start; the rest
-        // (providers, models, policies, keys, limits) takes effect now.
+        // Listeners, workers and the usage log are fixed at start; the rest
+        // (providers, models, policies, keys, limits, the TLS certificate)
+        // takes effect now, for connections accepted from now on.
         next.config->server.listen_host = listen_host;
         next.config->server.listen_port = listen_port;
+        next.config->server.admin_host = admin_host;
+        next.config->server.admin_port = admin_port;
+        if (next_tls) gateway.set_tls_context(std::move(next_tls));
         // The endpoint table carries each endpoint's state over by key.
         gateway.replace_snapshot(config::Snapshot::build(std::move(*next.config)));
         accounting.metrics().config_reloaded(true);

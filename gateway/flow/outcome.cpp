@@ -38,6 +38,7 @@ Outcome outcome_of(ErrorCode code) {
     case ErrorCode::method_not_allowed:
     case ErrorCode::body_too_large:
     case ErrorCode::headers_too_large:
+    case ErrorCode::not_implemented:
       return Outcome::bad_request;
     case ErrorCode::unauthorized:
       return Outcome::unauthorized;
@@ -47,6 +48,7 @@ Outcome outcome_of(ErrorCode code) {
       return Outcome::not_found;
     case ErrorCode::all_cooling_down:
     case ErrorCode::upstream_rate_limited:
+    case ErrorCode::key_concurrency:
       return Outcome::rate_limited;
     case ErrorCode::no_endpoint:
     case ErrorCode::overloaded:

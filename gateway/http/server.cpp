@@ -37,6 +37,16 @@ void Gateway::replace_snapshot(config::SnapshotPtr next) {
   generation_.fetch_add(1, std::memory_order_acq_rel);
 }
 
+std::shared_ptr<net::ssl::context> Gateway::tls_context() const {
+  std::lock_guard lock(snapshot_mutex_);
+  return tls_context_;
+}
+
+void Gateway::set_tls_context(std::shared_ptr<net::ssl::context> context) {
+  std::lock_guard lock(snapshot_mutex_);
+  tls_context_ = std::move(context);
+}
+
 std::string Gateway::next_request_id() {
   // Unique per process run and cheap: a random instance tag and a counter.
   std::uint64_t n = request_counter_.fetch_add(1, std::memory_order_relaxed);
@@ -51,6 +61,7 @@ Worker::Worker(Gateway& gateway, unsigned index)
     : gateway_(gateway),
       index_(index),
       acceptor_(io_),
+      admin_acceptor_(io_),
       pool_(io_.get_executor()),
       cancel_timer_(io_, net::steady_timer::time_point::max()) {}
 
@@ -86,6 +97,27 @@ bool Worker::listen(const net::ip::tcp::endpoint& endpoint, std::string& error) 
   return true;
 }
 
+bool Worker::listen_admin(const net::ip::tcp::endpoint& endpoint, std::string& error) {
+  // No SO_REUSEPORT: one acceptor, and no other process may join this port.
+  boost::system::error_code ec;
+  admin_acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) admin_acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) admin_acceptor_.bind(endpoint, ec);
+  if (!ec) admin_acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    error = "cannot listen on " + endpoint.address().to_string() + ":" +
+            std::to_string(endpoint.port()) + " (admin): " + ec.message();
+    return false;
+  }
+  return true;
+}
+
+std::uint16_t Worker::admin_port() const {
+  boost::system::error_code ec;
+  auto endpoint = admin_acceptor_.local_endpoint(ec);
+  return ec ? 0 : endpoint.port();
+}
+
 std::uint16_t Worker::bound_port() const {
   boost::system::error_code ec;
   auto endpoint = acceptor_.local_endpoint(ec);
@@ -93,20 +125,23 @@ std::uint16_t Worker::bound_port() const {
 }
 
 void Worker::start_accepting() {
-  net::co_spawn(io_, accept_loop(), net::detached);
+  net::co_spawn(io_, accept_loop(acceptor_, ListenerRole::public_api), net::detached);
+  if (admin_acceptor_.is_open()) {
+    net::co_spawn(io_, accept_loop(admin_acceptor_, ListenerRole::admin), net::detached);
+  }
 }
 
-net::awaitable<void> Worker::accept_loop() {
-  while (acceptor_.is_open()) {
-    auto [ec, socket] = co_await acceptor_.async_accept(net::as_tuple(net::use_awaitable));
+net::awaitable<void> Worker::accept_loop(net::ip::tcp::acceptor& acceptor, ListenerRole role) {
+  while (acceptor.is_open()) {
+    auto [ec, socket] = co_await acceptor.async_accept(net::as_tuple(net::use_awaitable));
     if (ec) {
-      if (ec == net::error::operation_aborted || !acceptor_.is_open()) break;
+      if (ec == net::error::operation_aborted || !acceptor.is_open()) break;
       // EMFILE and friends: back off briefly instead of spinning.
       net::steady_timer pause(io_, std::chrono::milliseconds(50));
       co_await pause.async_wait(net::as_tuple(net::use_awaitable));
       continue;
     }
-    start_session(*this, std::move(socket));
+    start_session(*this, std::move(socket), role);
   }
 }
 
@@ -114,6 +149,7 @@ void Worker::begin_drain() {
   net::post(io_, [this] {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
+    admin_acceptor_.close(ignored);
     // Copy: closing may untrack.
     std::vector<Session*> sessions(sessions_.begin(), sessions_.end());
     for (Session* session : sessions) session->drain();
@@ -162,6 +198,25 @@ bool Server::listen(const std::string& host, std::uint16_t port, std::string& er
 std::string Server::address() const {
   bool v6 = host_.find(':') != std::string::npos;
   return (v6 ? "[" + host_ + "]" : host_) + ":" + std::to_string(port_);
+}
+
+bool Server::listen_admin(const std::string& host, std::uint16_t port, std::string& error) {
+  boost::system::error_code ec;
+  auto address = net::ip::make_address(host, ec);
+  if (ec) {
+    error = "invalid admin listen address '" + host + "'";
+    return false;
+  }
+  if (!workers_.front()->listen_admin(net::ip::tcp::endpoint(address, port), error)) return false;
+  admin_host_ = host;
+  admin_port_ = workers_.front()->admin_port();
+  return true;
+}
+
+std::string Server::admin_address() const {
+  if (admin_host_.empty()) return {};
+  bool v6 = admin_host_.find(':') != std::string::npos;
+  return (v6 ? "[" + admin_host_ + "]" : admin_host_) + ":" + std::to_string(admin_port_);
 }
 
 void Server::start() {

@@ -14,10 +14,13 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "config/snapshot.hpp"
 #include "gateway/accounting/accounting.hpp"
+#include "gateway/http/listener_role.hpp"
+#include "gateway/routes/key_concurrency.hpp"
 #include "policies/endpoint_table.hpp"
 #include "policies/retry_budget.hpp"
 #include "providers/upstream/pool.hpp"
@@ -43,10 +46,18 @@ class Gateway {
   std::string next_request_id();
   policies::RetryBudget& retry_budget() { return retry_budget_; }
 
+  // The public listener's TLS context (null: plain TCP). Swapped on reload;
+  // a connection keeps the context it was accepted with.
+  std::shared_ptr<net::ssl::context> tls_context() const;
+  void set_tls_context(std::shared_ptr<net::ssl::context> context);
+  KeyConcurrency& key_concurrency() { return key_concurrency_; }
+
  private:
   mutable std::mutex snapshot_mutex_;  // taken only on a generation change
   policies::EndpointTable endpoints_;  // adopts a snapshot before it is published
   config::SnapshotPtr snapshot_;
+  std::shared_ptr<net::ssl::context> tls_context_;  // under snapshot_mutex_
+  KeyConcurrency key_concurrency_;
   std::atomic<std::uint64_t> generation_{1};
   Accounting& accounting_;
   std::atomic<std::size_t> open_connections_{0};
@@ -71,7 +82,10 @@ class Worker {
   unsigned index() const { return index_; }
 
   bool listen(const net::ip::tcp::endpoint& endpoint, std::string& error);
+  // The admin listener, on one worker only (it carries little traffic).
+  bool listen_admin(const net::ip::tcp::endpoint& endpoint, std::string& error);
   std::uint16_t bound_port() const;
+  std::uint16_t admin_port() const;
   void start_accepting();
   // Stop accepting and close idle keep-alive connections; busy ones close
   // after their response.
@@ -88,7 +102,7 @@ class Worker {
   void untrack(Session* session) { sessions_.erase(session); }
 
  private:
-  net::awaitable<void> accept_loop();
+  net::awaitable<void> accept_loop(net::ip::tcp::acceptor& acceptor, ListenerRole role);
 
   Gateway& gateway_;
   unsigned index_;
@@ -98,6 +112,7 @@ class Worker {
   std::uint64_t snapshot_generation_ = 0;
   net::io_context io_{1};
   net::ip::tcp::acceptor acceptor_;
+  net::ip::tcp::acceptor admin_acceptor_;
   providers::UpstreamPool pool_;
   net::steady_timer cancel_timer_;  // never expires; cancelled to cancel
   bool cancelling_ = false;         // touched on the worker's thread only
@@ -112,6 +127,9 @@ class Server {
   bool listen(const std::string& host, std::uint16_t port, std::string& error);
   std::uint16_t port() const { return port_; }
   std::string address() const;
+  // The admin listener on the first worker; "" / 0 when not configured.
+  bool listen_admin(const std::string& host, std::uint16_t port, std::string& error);
+  std::string admin_address() const;
   void start();  // worker threads begin serving
   // Graceful stop: no new connections, in-flight requests finish until the
   // deadline, then each is cancelled and awaited (it answers with its error
@@ -125,6 +143,8 @@ class Server {
   std::vector<std::thread> threads_;
   std::string host_;
   std::uint16_t port_ = 0;
+  std::string admin_host_;
+  std::uint16_t admin_port_ = 0;
   bool stopped_ = false;
 };
 

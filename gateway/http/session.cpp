@@ -4,21 +4,28 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "gateway/errors.hpp"
-#include "gateway/http/http_guard.hpp"
 #include "gateway/accounting/metrics.hpp"
-#include "gateway/routes/table.hpp"
+#include "gateway/errors.hpp"
+#include "gateway/http/chunked_guard.hpp"
+#include "gateway/http/http_guard.hpp"
+#include "gateway/http/request_line_guard.hpp"
 #include "gateway/http/server.hpp"
+#include "gateway/routes/table.hpp"
 
 namespace switchyard {
 
 namespace {
-constexpr auto kUseTuple = net::as_tuple(net::use_awaitable);
 constexpr std::string_view kHeaderEnd = "\r\n\r\n";
 // Room for the body to stream through the parser; the header block itself is
 // capped separately by max_header_bytes.
 constexpr std::size_t kBodyReadRoom = 64 * 1024;
+// How long and how much a closing connection keeps reading and dropping.
+constexpr std::chrono::milliseconds kLingerTime{1000};
+constexpr std::size_t kLingerBytes = 256 * 1024;
 
+bool is_chunked(const http::request_parser<http::string_body>& parser) {
+  return parser.chunked();
+}
 }  // namespace
 
 http::response<http::string_body> json_response(int status, std::string body, bool keep_alive) {
@@ -31,15 +38,16 @@ http::response<http::string_body> json_response(int status, std::string body, bo
   return response;
 }
 
-Session::Session(Worker& worker, net::ip::tcp::socket socket)
+Session::Session(Worker& worker, std::unique_ptr<ConnectionStream> stream, ListenerRole role)
     : worker_(worker),
-      stream_(std::move(socket)),
+      stream_(std::move(stream)),
+      role_(role),
       limits_(worker.snapshot()->config().server.limits) {
   buffer_.max_size(limits_.max_header_bytes + kBodyReadRoom);
   boost::system::error_code ec;
-  auto endpoint = stream_.socket().remote_endpoint(ec);
+  auto endpoint = stream_->socket().remote_endpoint(ec);
   if (!ec) remote_address_ = endpoint.address().to_string();
-  stream_.socket().set_option(net::ip::tcp::no_delay(true), ec);
+  stream_->socket().set_option(net::ip::tcp::no_delay(true), ec);
   worker_.track(this);
   worker_.gateway().open_connections().fetch_add(1, std::memory_order_relaxed);
   worker_.gateway().accounting().metrics().connection_opened();
@@ -55,20 +63,51 @@ void Session::drain() {
   drain_requested_ = true;
   if (idle_) {
     boost::system::error_code ignored;
-    stream_.socket().cancel(ignored);
+    stream_->socket().cancel(ignored);
   }
 }
 
+std::string_view Session::buffered() const {
+  return {static_cast<const char*>(buffer_.data().data()), buffer_.size()};
+}
+
 net::awaitable<void> Session::run() {
-  bool first = true;
-  while (!drain_requested_) {
-    if (!co_await wait_for_request_start(first)) break;
-    first = false;
-    if (!co_await serve_one()) break;
+  stream_->expires_after(limits_.header_timeout);
+  if (!co_await stream_->handshake()) {
+    bool first = true;
+    while (!drain_requested_) {
+      if (!co_await wait_for_request_start(first)) break;
+      first = false;
+      if (!co_await serve_one()) break;
+    }
+  }
+  co_await close();
+}
+
+net::awaitable<void> Session::close() {
+  stream_->expires_after(kLingerTime);
+  co_await stream_->shutdown();
+  if (linger_) {
+    std::size_t dropped = 0;
+    while (dropped < kLingerBytes) {
+      buffer_.clear();
+      auto [ec, bytes] = co_await stream_->read_some(buffer_.prepare(4096));
+      if (ec || bytes == 0) break;
+      dropped += bytes;
+    }
   }
   boost::system::error_code ignored;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
-  stream_.socket().close(ignored);
+  stream_->socket().close(ignored);
+}
+
+net::awaitable<bool> Session::read_more(std::size_t& bytes) {
+  std::size_t room = std::min<std::size_t>(4096, buffer_.max_size() - buffer_.size());
+  if (room == 0) co_return false;
+  auto [ec, n] = co_await stream_->read_some(buffer_.prepare(room));
+  bytes = n;
+  if (ec || n == 0) co_return false;
+  buffer_.commit(n);
+  co_return true;
 }
 
 net::awaitable<bool> Session::wait_for_request_start(bool first) {
@@ -79,21 +118,32 @@ net::awaitable<bool> Session::wait_for_request_start(bool first) {
   }
   // A new connection gets the header timeout for its first byte; a kept-alive
   // one may idle for the keep-alive timeout.
-  stream_.expires_after(first ? limits_.header_timeout : limits_.idle_timeout);
-  auto [ec, bytes] = co_await stream_.async_read_some(buffer_.prepare(4096), kUseTuple);
+  stream_->expires_after(first ? limits_.header_timeout : limits_.idle_timeout);
+  std::size_t bytes = 0;
+  bool ok = co_await read_more(bytes);
   idle_ = false;
-  if (ec || bytes == 0) co_return false;
-  buffer_.commit(bytes);
-  co_return !drain_requested_;
+  co_return ok && !drain_requested_;
 }
 
 net::awaitable<bool> Session::read_header_block(std::size_t& block_end) {
-  stream_.expires_after(limits_.header_timeout);
+  stream_->expires_after(limits_.header_timeout);
   std::size_t searched = 0;
   for (;;) {
-    std::string_view data(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+    // Empty lines before a request line are ignored (RFC 9112 section 2.2),
+    // also between kept-alive requests; they still count against the timeout.
+    if (std::size_t empty = leading_empty_lines(buffered()); empty > 0) {
+      buffer_.consume(empty);
+      searched = 0;
+    }
+    std::string_view data = buffered();
     std::size_t from = searched >= 3 ? searched - 3 : 0;
-    if (auto end = data.find(kHeaderEnd, from); end != std::string_view::npos) {
+    auto end = data.find(kHeaderEnd, from);
+    std::string_view head = data.substr(0, end == std::string_view::npos ? data.size() : end + 4);
+    if (std::string problem = check_request_prefix(head); !problem.empty()) {
+      co_await reject_and_close(ErrorCode::invalid_request, problem);
+      co_return false;
+    }
+    if (end != std::string_view::npos) {
       block_end = end + kHeaderEnd.size();
       co_return true;
     }
@@ -104,37 +154,33 @@ net::awaitable<bool> Session::read_header_block(std::size_t& block_end) {
           "request headers exceed " + std::to_string(limits_.max_header_bytes) + " bytes");
       co_return false;
     }
-    std::size_t room = std::min<std::size_t>(4096, limits_.max_header_bytes + 4 - data.size());
-    auto [ec, bytes] = co_await stream_.async_read_some(buffer_.prepare(room), kUseTuple);
-    if (ec || bytes == 0) co_return false;  // timeout or gone: nothing to answer
-    buffer_.commit(bytes);
+    std::size_t bytes = 0;
+    if (!co_await read_more(bytes)) co_return false;  // timeout or gone: nothing to answer
   }
 }
 
-net::awaitable<bool> Session::serve_one() {
-  std::size_t block_end = 0;
-  if (!co_await read_header_block(block_end)) co_return false;
-  std::string_view block(static_cast<const char*>(buffer_.data().data()), block_end);
+net::awaitable<bool> Session::parse_header(Parser& parser, std::size_t block_end) {
+  std::string_view block = buffered().substr(0, block_end);
   if (std::string problem = check_raw_header_block(block); !problem.empty()) {
     co_await reject_and_close(ErrorCode::invalid_request, problem);
     co_return false;
   }
-
-  http::request_parser<http::string_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes + 4));
   parser.body_limit(limits_.max_body_bytes);
-  auto [header_ec, header_bytes] =
-      co_await http::async_read_header(stream_, buffer_, parser, kUseTuple);
-  (void)header_bytes;
+  parser.eager(false);
+  boost::system::error_code ec;
+  std::size_t used = parser.put(net::buffer(block.data(), block.size()), ec);
+  buffer_.consume(used);
   // Beast checks a Content-Length against the body limit while parsing the
   // header, so an oversized body can surface here.
-  if (header_ec == http::error::body_limit) {
+  if (ec == http::error::body_limit) {
     co_await reject_too_large();
     co_return false;
   }
-  if (header_ec) {
+  if (!ec && !parser.is_header_done()) ec = http::error::need_more;
+  if (ec) {
     co_await reject_and_close(ErrorCode::invalid_request,
-                              "malformed HTTP request: " + header_ec.message());
+                              "malformed HTTP request: " + ec.message());
     co_return false;
   }
   if (std::string problem = check_request_framing(parser.get()); !problem.empty()) {
@@ -145,41 +191,85 @@ net::awaitable<bool> Session::serve_one() {
     co_await reject_too_large();
     co_return false;
   }
-  if (!parser.is_done()) {
-    auto expect = parser.get()[http::field::expect];
-    if (beast::iequals(expect, "100-continue")) {
-      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      stream_.expires_after(limits_.send_timeout);
-      auto [ec, n] = co_await net::async_write(stream_, net::buffer(kContinue), kUseTuple);
-      (void)n;
-      if (ec) co_return false;
+  co_return true;
+}
+
+// `100 Continue` invites the body: only once the request would be served.
+// A request that will be refused is answered now, and the body never read.
+net::awaitable<bool> Session::answer_expect_continue(Parser& parser) {
+  if (!beast::iequals(parser.get()[http::field::expect], "100-continue")) co_return true;
+  if (!admits_before_body(*this, parser.get())) {
+    http::request<http::string_body> request(parser.get().base());
+    request.keep_alive(false);
+    linger_ = true;
+    co_await dispatch(*this, request);
+    co_return false;
+  }
+  static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+  bool ok = co_await write_bytes(kContinue, {});
+  co_return ok;
+}
+
+net::awaitable<bool> Session::read_body(Parser& parser) {
+  // One deadline for the whole body, apart from the idle timeout: a body
+  // trickling in a byte at a time cannot hold the connection for long.
+  stream_->expires_after(limits_.body_timeout);
+  parser.eager(true);  // parse every buffered body byte in one put()
+  std::optional<ChunkedGuard> guard;
+  if (is_chunked(parser)) guard.emplace();
+  std::size_t fresh = buffer_.size();  // bytes the guard has not seen yet
+  for (;;) {
+    if (guard) {
+      std::string_view data = buffered();
+      if (std::string problem = guard->feed(data.substr(data.size() - fresh)); !problem.empty()) {
+        co_await reject_and_close(ErrorCode::invalid_request, "malformed chunked body: " + problem);
+        co_return false;
+      }
     }
-    // A body may trickle in as slowly as a kept-alive connection may idle.
-    stream_.expires_after(limits_.idle_timeout);
-    auto [body_ec, body_bytes] = co_await http::async_read(stream_, buffer_, parser, kUseTuple);
-    (void)body_bytes;
-    if (body_ec == http::error::body_limit) {
+    boost::system::error_code ec;
+    if (buffer_.size() > 0) buffer_.consume(parser.put(buffer_.data(), ec));
+    if (parser.is_done()) co_return true;
+    if (ec == http::error::need_more) ec = {};
+    if (ec == http::error::body_limit) {
       co_await reject_too_large();
       co_return false;
     }
-    if (body_ec) {
-      if (body_ec != beast::error::timeout && body_ec != net::error::eof &&
-          body_ec != http::error::end_of_stream) {
-        co_await reject_and_close(ErrorCode::invalid_request,
-                                  "malformed HTTP request body: " + body_ec.message());
-      }
+    if (ec) {
+      co_await reject_and_close(ErrorCode::invalid_request,
+                                "malformed HTTP request body: " + ec.message());
       co_return false;
     }
+    auto [read_ec, bytes] = co_await stream_->read_some(
+        buffer_.prepare(std::min<std::size_t>(kBodyReadRoom, buffer_.max_size() - buffer_.size())));
+    // Gone, or past the deadline: the stream's timer has closed the socket
+    // then, so there is no one to answer.
+    if (read_ec || bytes == 0) co_return false;
+    buffer_.commit(bytes);
+    fresh = bytes;
   }
-  stream_.expires_never();
+}
+
+net::awaitable<bool> Session::serve_one() {
+  std::size_t block_end = 0;
+  if (!co_await read_header_block(block_end)) co_return false;
+  Parser parser;
+  if (!co_await parse_header(parser, block_end)) co_return false;
+  head_request_ = parser.get().method() == http::verb::head;
+  if (!parser.is_done()) {
+    if (!co_await answer_expect_continue(parser)) co_return false;
+    if (!co_await read_body(parser)) co_return false;
+  }
+  stream_->expires_never();
   http::request<http::string_body> request = parser.release();
   bool keep_alive = co_await dispatch(*this, request);
+  head_request_ = false;
   co_return keep_alive && !drain_requested_;
 }
 
 net::awaitable<void> Session::reject_and_close(ErrorCode code, std::string message) {
   Error error = make_error(code, std::move(message));
   auto response = json_response(http_status(error), error_body(error), false);
+  linger_ = true;
   co_await write_response(response);
 }
 
@@ -207,9 +297,8 @@ void serialize_head(const http::response_header<Fields>& header, std::string& ou
 }  // namespace
 
 net::awaitable<bool> Session::write_bytes(std::string_view first, std::string_view second) {
-  stream_.expires_after(limits_.send_timeout);
-  std::array<net::const_buffer, 2> buffers{net::buffer(first), net::buffer(second)};
-  auto [ec, bytes] = co_await net::async_write(stream_, buffers, kUseTuple);
+  stream_->expires_after(limits_.send_timeout);
+  auto [ec, bytes] = co_await stream_->write({net::buffer(first), net::buffer(second)});
   bytes_written_ += bytes;
   co_return !ec;
 }
@@ -218,8 +307,10 @@ net::awaitable<bool> Session::write_response(http::response<http::string_body>& 
   if (drain_requested_) response.keep_alive(false);
   frame_.clear();
   serialize_head(response.base(), frame_);
-  bool ok = co_await write_bytes(frame_, response.body());
-  stream_.expires_never();
+  // RFC 9110 section 9.3.2: HEAD gets the GET's header fields, no content.
+  std::string_view body = head_request_ ? std::string_view{} : std::string_view(response.body());
+  bool ok = co_await write_bytes(frame_, body);
+  stream_->expires_never();
   co_return ok;
 }
 
@@ -242,7 +333,7 @@ net::awaitable<bool> Session::write_chunk(std::string_view data) {
 net::awaitable<bool> Session::wait_for_client_eof() {
   std::size_t room = std::min<std::size_t>(4096, buffer_.max_size() - buffer_.size());
   if (room == 0) co_return false;
-  auto [ec, bytes] = co_await stream_.async_read_some(buffer_.prepare(room), kUseTuple);
+  auto [ec, bytes] = co_await stream_->read_some(buffer_.prepare(room));
   if (bytes > 0) {
     buffer_.commit(bytes);
     co_return false;
@@ -252,21 +343,37 @@ net::awaitable<bool> Session::wait_for_client_eof() {
 
 net::awaitable<bool> Session::write_last_chunk() {
   bool ok = co_await write_bytes("0\r\n\r\n", {});
-  stream_.expires_never();
+  stream_->expires_never();
   co_return ok;
 }
 
 namespace {
-net::awaitable<void> reject_over_cap(net::ip::tcp::socket socket, config::Millis send_timeout) {
-  beast::tcp_stream stream(std::move(socket));
+// Over the connection cap: the 503 is written, the send side shut, and what
+// the client already sent is read and dropped for a moment before the close,
+// so the client reads the answer instead of a reset.
+net::awaitable<void> reject_over_cap(std::unique_ptr<ConnectionStream> stream,
+                                     config::Limits limits) {
+  stream->expires_after(limits.header_timeout);
+  if (co_await stream->handshake()) co_return;
   auto response = json_response(
       503, error_body(make_error(ErrorCode::overloaded, "too many open connections; retry later")),
       false);
   response.set(http::field::retry_after, "1");
-  stream.expires_after(send_timeout);
-  co_await http::async_write(stream, response, kUseTuple);
-  boost::system::error_code ignored;
-  stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+  std::string head;
+  serialize_head(response.base(), head);
+  stream->expires_after(limits.send_timeout);
+  auto [ec, n] = co_await stream->write({net::buffer(head), net::buffer(response.body())});
+  (void)n;
+  if (ec) co_return;
+  stream->expires_after(kLingerTime);
+  co_await stream->shutdown();
+  char drop[4096];
+  std::size_t dropped = 0;
+  while (dropped < kLingerBytes) {
+    auto [read_ec, bytes] = co_await stream->read_some(net::buffer(drop));
+    if (read_ec || bytes == 0) break;
+    dropped += bytes;
+  }
 }
 // The session lives exactly as long as its coroutine.
 net::awaitable<void> run_owned(std::unique_ptr<Session> session) {
@@ -274,16 +381,21 @@ net::awaitable<void> run_owned(std::unique_ptr<Session> session) {
 }
 }  // namespace
 
-void start_session(Worker& worker, net::ip::tcp::socket socket) {
+void start_session(Worker& worker, net::ip::tcp::socket socket, ListenerRole role) {
   const auto& limits = worker.snapshot()->config().server.limits;
+  std::unique_ptr<ConnectionStream> stream;
+  if (auto tls = role == ListenerRole::public_api ? worker.gateway().tls_context() : nullptr) {
+    stream = make_tls_stream(std::move(socket), std::move(tls));
+  } else {
+    stream = make_plain_stream(std::move(socket));
+  }
   if (worker.gateway().open_connections().load(std::memory_order_relaxed) >=
       limits.max_connections) {
     worker.gateway().accounting().metrics().connection_rejected();
-    net::co_spawn(worker.io(), reject_over_cap(std::move(socket), limits.send_timeout),
-                  net::detached);
+    net::co_spawn(worker.io(), reject_over_cap(std::move(stream), limits), net::detached);
     return;
   }
-  net::co_spawn(worker.io(), run_owned(std::make_unique<Session>(worker, std::move(socket))),
+  net::co_spawn(worker.io(), run_owned(std::make_unique<Session>(worker, std::move(stream), role)),
                 net::detached);
 }
 

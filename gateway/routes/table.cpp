@@ -4,196 +4,268 @@
 #include <boost/beast/http.hpp>
 
 #include "gateway/accounting/access_log.hpp"
-#include "gateway/flow/explain.hpp"
-#include "gateway/flow/request_flow.hpp"
-#include "gateway/errors.hpp"
 #include "gateway/accounting/metrics.hpp"
-#include "gateway/routes/models.hpp"
-#include "gateway/http/server.hpp"
-#include "gateway/http/session.hpp"
 #include "gateway/accounting/share_stats.hpp"
 #include "gateway/dashboard/dashboard.hpp"
+#include "gateway/errors.hpp"
+#include "gateway/flow/dialects/client_dialect.hpp"
+#include "gateway/flow/explain.hpp"
+#include "gateway/flow/request_flow.hpp"
+#include "gateway/http/request_target.hpp"
+#include "gateway/http/server.hpp"
+#include "gateway/http/session.hpp"
+#include "gateway/routes/models.hpp"
 
 namespace switchyard {
 
 namespace net = boost::asio;
 namespace http = boost::beast::http;
 using Clock = std::chrono::steady_clock;
+using Header = http::request_header<http::fields>;
 
 namespace {
 
+// Which listener serves a route when an admin listener is configured (without
+// one, the public listener serves every route).
+enum class Exposure { public_api, admin, both };
+// Whether a key is needed when keys are required. Routes that reveal traffic
+// or configuration need one too, unless listed in server.open_paths.
+enum class Auth { none, key };
+
+using Handler = net::awaitable<bool> (*)(RequestScope&);
+
 struct Route {
   std::string_view path;
-  http::verb method;
+  http::verb method;  // a GET route also answers HEAD
+  Exposure exposure;
+  Auth auth;
+  Handler handler;
 };
 
-constexpr Route kRoutes[] = {
-    {"/v1/chat/completions", http::verb::post},
-    {"/v1/messages", http::verb::post},
-    {"/v1/route", http::verb::post},
-    {"/v1/models", http::verb::get},
-    {"/v1/stats/share", http::verb::get},
-    {"/healthz", http::verb::get},
-    {"/readyz", http::verb::get},
-    {"/metrics", http::verb::get},
-    {"/dashboard", http::verb::get},
-};
-
-std::string_view path_of(std::string_view target) {
-  return target.substr(0, target.find('?'));
+net::awaitable<bool> reply(RequestScope& scope, int status, std::string body,
+                           std::string_view content_type = {}) {
+  auto response = json_response(status, std::move(body), true);
+  if (!content_type.empty()) response.set(http::field::content_type, content_type);
+  response.set("x-request-id", scope.request_id);
+  scope.access.status = status;
+  co_return co_await scope.session.write_response(response);
 }
 
-std::string query_param(std::string_view target, std::string_view name) {
-  auto question = target.find('?');
-  if (question == std::string_view::npos) return {};
-  std::string_view query = target.substr(question + 1);
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    auto eq = pair.find('=');
-    if (pair.substr(0, eq) == name) {
-      return eq == std::string_view::npos ? std::string() : std::string(pair.substr(eq + 1));
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
+net::awaitable<bool> reply_error(RequestScope& scope, const Error& error,
+                                 std::string_view allow = {}) {
+  auto response = json_response(http_status(error), error_body(error), true);
+  if (!allow.empty()) response.set(http::field::allow, allow);
+  response.set("x-request-id", scope.request_id);
+  if (!should_retry(error)) response.set("x-should-retry", "false");
+  if (error.code == ErrorCode::unauthorized) response.set(http::field::www_authenticate, "Bearer");
+  if (error.retry_after_s)
+    response.set(http::field::retry_after, std::to_string(*error.retry_after_s));
+  scope.access.status = http_status(error);
+  co_return co_await scope.session.write_response(response);
+}
+
+net::awaitable<bool> serve_health(RequestScope& scope) {
+  co_return co_await reply(scope, 200, R"({"status":"ok"})");
+}
+
+net::awaitable<bool> serve_ready(RequestScope& scope) {
+  std::size_t usable = usable_endpoint_count(
+      *scope.snapshot, scope.session.worker().gateway().endpoints(), Clock::now());
+  std::string body = R"({"status":")" + std::string(usable > 0 ? "ready" : "not_ready") +
+                     R"(","usable_endpoints":)" + std::to_string(usable) + "}";
+  co_return co_await reply(scope, usable > 0 ? 200 : 503, std::move(body));
+}
+
+net::awaitable<bool> serve_metrics(RequestScope& scope) {
+  co_return co_await reply(scope, 200,
+                           scope.session.worker().gateway().accounting().metrics().render(),
+                           "text/plain; version=0.0.4; charset=utf-8");
+}
+
+net::awaitable<bool> serve_models(RequestScope& scope) {
+  co_return co_await reply(
+      scope, 200,
+      render_models(*scope.snapshot, scope.session.worker().gateway().endpoints(), Clock::now()));
+}
+
+net::awaitable<bool> serve_dashboard(RequestScope& scope) {
+  co_return co_await reply(scope, 200, dashboard_html(), "text/html; charset=utf-8");
+}
+
+net::awaitable<bool> serve_share(RequestScope& scope) {
+  std::string body;
+  std::string message;
+  std::string_view target = scope.request.target();
+  std::string by = query_param(target, "by");
+  std::string metric = query_param(target, "metric");
+  if (scope.session.worker().gateway().accounting().share().render(
+          by.empty() ? "origin" : by, metric.empty() ? "tokens" : metric, body, message)) {
+    co_return co_await reply(scope, 200, std::move(body));
   }
-  return {};
+  Error error = make_error(ErrorCode::invalid_request, message);
+  co_return co_await reply_error(scope, error);
+}
+
+net::awaitable<bool> serve_chat(RequestScope& scope) {
+  co_return co_await handle_chat(scope, openai_chat_dialect());
+}
+net::awaitable<bool> serve_messages(RequestScope& scope) {
+  co_return co_await handle_chat(scope, anthropic_messages_dialect());
+}
+net::awaitable<bool> serve_explain(RequestScope& scope) {
+  co_return co_await handle_explain(scope);
+}
+
+constexpr Route kRoutes[] = {
+    {"/v1/chat/completions", http::verb::post, Exposure::public_api, Auth::key, serve_chat},
+    {"/v1/messages", http::verb::post, Exposure::public_api, Auth::key, serve_messages},
+    {"/v1/route", http::verb::post, Exposure::public_api, Auth::key, serve_explain},
+    {"/v1/models", http::verb::get, Exposure::public_api, Auth::key, serve_models},
+    {"/v1/stats/share", http::verb::get, Exposure::admin, Auth::key, serve_share},
+    {"/healthz", http::verb::get, Exposure::both, Auth::none, serve_health},
+    {"/readyz", http::verb::get, Exposure::admin, Auth::key, serve_ready},
+    {"/metrics", http::verb::get, Exposure::admin, Auth::key, serve_metrics},
+    {"/dashboard", http::verb::get, Exposure::admin, Auth::key, serve_dashboard},
+};
+
+bool served_here(const Route& route, const config::Snapshot& snapshot, ListenerRole role) {
+  // The explain route can be switched off; then it does not exist.
+  if (route.handler == serve_explain && !snapshot.config().server.expose_explain) return false;
+  if (!snapshot.config().server.admin_host) return role == ListenerRole::public_api;
+  if (route.exposure == Exposure::both) return true;
+  return (route.exposure == Exposure::admin) == (role == ListenerRole::admin);
+}
+
+bool method_matches(const Route& route, http::verb method) {
+  return route.method == method || (route.method == http::verb::get && method == http::verb::head);
+}
+
+// RFC 9110's methods (and PATCH): any other token is one we do not implement.
+bool known_method(http::verb method) {
+  switch (method) {
+    case http::verb::get:
+    case http::verb::head:
+    case http::verb::post:
+    case http::verb::put:
+    case http::verb::delete_:
+    case http::verb::connect:
+    case http::verb::options:
+    case http::verb::trace:
+    case http::verb::patch:
+      return true;
+    default:
+      return false;
+  }
+}
+
+struct Lookup {
+  const Route* route = nullptr;
+  std::optional<Error> error;
+  std::string allow;  // for 405
+};
+
+Lookup find_route(const config::Snapshot& snapshot, ListenerRole role, const Header& header) {
+  std::string_view path = target_path(header.target());
+  Lookup lookup;
+  bool path_known = false;
+  for (const Route& route : kRoutes) {
+    if (route.path != path || !served_here(route, snapshot, role)) continue;
+    path_known = true;
+    lookup.allow =
+        route.method == http::verb::get ? "GET, HEAD" : std::string(http::to_string(route.method));
+    if (method_matches(route, header.method())) lookup.route = &route;
+  }
+  std::string method(header.method_string());
+  if (lookup.route) return lookup;
+  if (path_known) {
+    lookup.error = make_error(ErrorCode::method_not_allowed,
+                              method + " is not allowed on " + std::string(path));
+  } else if (!known_method(header.method())) {
+    lookup.error =
+        make_error(ErrorCode::not_implemented, "method " + method + " is not implemented");
+  } else {
+    lookup.error =
+        make_error(ErrorCode::route_not_found, "no route for " + method + " " + std::string(path));
+  }
+  return lookup;
 }
 
 // The bearer token from Authorization, or Anthropic clients' x-api-key.
-std::string_view presented_token(const http::request<http::string_body>& request) {
-  std::string_view authorization = request[http::field::authorization];
+std::string_view presented_token(const Header& header) {
+  std::string_view authorization = header[http::field::authorization];
   if (authorization.size() > 7 && boost::beast::iequals(authorization.substr(0, 7), "Bearer ")) {
     return authorization.substr(7);
   }
-  return request["x-api-key"];
+  return header["x-api-key"];
 }
 
 // Every key lookup costs the same whether the token is unknown, wrong or
 // right: hash first, then compare against all keys in constant time.
-bool authenticate(const config::Snapshot& snapshot, const http::request<http::string_body>& request,
+bool authenticate(const config::Snapshot& snapshot, const Route& route, const Header& header,
                   const config::Key*& key) {
-  std::string_view token = presented_token(request);
+  std::string_view token = presented_token(header);
   key = token.empty() ? nullptr : snapshot.find_key(config::sha256(token));
-  return key != nullptr || !snapshot.keys_required();
+  if (key != nullptr || route.auth == Auth::none || !snapshot.keys_required()) return true;
+  const auto& open = snapshot.config().server.open_paths;
+  return std::find(open.begin(), open.end(), route.path) != open.end();
 }
 
-net::awaitable<bool> reply(Session& session, AccessEntry& access, int status, std::string body,
-                           const std::string& request_id, std::string_view content_type = {}) {
-  auto response = json_response(status, std::move(body), true);
-  if (!content_type.empty()) response.set(http::field::content_type, content_type);
-  response.set("x-request-id", request_id);
-  access.status = status;
-  co_return co_await session.write_response(response);
+std::string request_id_for(Gateway& gateway, const Header& header) {
+  std::string id = sanitized_request_id(header["x-request-id"]);
+  return id.empty() ? gateway.next_request_id() : id;
 }
 
-net::awaitable<bool> reply_error(Session& session, AccessEntry& access, const Error& error,
-                                 const std::string& request_id, std::string_view allow = {}) {
-  auto response = json_response(http_status(error), error_body(error), true);
-  if (!allow.empty()) response.set(http::field::allow, allow);
-  response.set("x-request-id", request_id);
-  if (!should_retry(error)) response.set("x-should-retry", "false");
-  if (error.code == ErrorCode::unauthorized) response.set(http::field::www_authenticate, "Bearer");
-  access.status = http_status(error);
-  co_return co_await session.write_response(response);
+net::awaitable<bool> run_route(RequestScope& scope, const Route& route) {
+  KeyConcurrency::Slot slot;
+  if (scope.key &&
+      !scope.session.worker().gateway().key_concurrency().try_acquire(*scope.key, slot)) {
+    Error error = make_error(ErrorCode::key_concurrency,
+                             "too many concurrent requests for this key; retry later");
+    error.retry_after_s = 1;
+    co_return co_await reply_error(scope, error);
+  }
+  co_return co_await route.handler(scope);
 }
 
 }  // namespace
 
-net::awaitable<bool> dispatch(Session& session, http::request<http::string_body>& request) {
-  Worker& worker = session.worker();
-  Gateway& gateway = worker.gateway();
-  auto start = Clock::now();
-  config::SnapshotPtr snapshot = worker.snapshot();
-  std::string request_id = gateway.next_request_id();
-  std::string_view path = path_of(request.target());
+bool admits_before_body(Session& session, const Header& header) {
+  config::SnapshotPtr snapshot = session.worker().snapshot();
+  Lookup lookup = find_route(*snapshot, session.role(), header);
+  const config::Key* key = nullptr;
+  return lookup.route && authenticate(*snapshot, *lookup.route, header, key);
+}
 
+net::awaitable<bool> dispatch(Session& session, http::request<http::string_body>& request) {
+  Gateway& gateway = session.worker().gateway();
   AccessEntry access;
-  access.request_id = request_id;
+  RequestScope scope{
+      session,      request, session.worker().snapshot(), nullptr, request_id_for(gateway, request),
+      Clock::now(), access};
+  access.request_id = scope.request_id;
   access.method = std::string(request.method_string());
-  access.path = std::string(path);
+  access.path = std::string(target_path(request.target()));
   access.remote = session.remote_address();
   access.bytes_in = request.body().size();
   std::uint64_t bytes_before = session.bytes_written();
   bool keep_alive = request.keep_alive();
 
-  const Route* route = nullptr;
-  bool path_known = false;
-  for (const Route& candidate : kRoutes) {
-    if (candidate.path != path) continue;
-    path_known = true;
-    if (candidate.method == request.method() ||
-        (candidate.method == http::verb::get && request.method() == http::verb::head)) {
-      route = &candidate;
-    }
-  }
-
-  // The explain route can be switched off; then it does not exist.
-  if (path == "/v1/route" && !snapshot->config().server.expose_explain) {
-    route = nullptr;
-    path_known = false;
-  }
-
+  Lookup lookup = find_route(*scope.snapshot, session.role(), request);
   bool ok = true;
-  if (route == nullptr) {
-    Error error = path_known ? make_error(ErrorCode::method_not_allowed,
-                                          std::string(request.method_string()) +
-                                              " is not allowed on " + std::string(path))
-                             : make_error(ErrorCode::route_not_found,
-                                          "no route for " + std::string(request.method_string()) +
-                                              " " + std::string(path));
-    std::string allow;
-    for (const Route& candidate : kRoutes) {
-      if (candidate.path == path) allow = std::string(http::to_string(candidate.method));
-    }
-    ok = co_await reply_error(session, access, error, request_id, allow);
-  } else if (path == "/healthz") {
-    ok = co_await reply(session, access, 200, R"({"status":"ok"})", request_id);
-  } else if (path == "/readyz") {
-    std::size_t usable = usable_endpoint_count(*snapshot, gateway.endpoints(), Clock::now());
-    std::string body = R"({"status":")" + std::string(usable > 0 ? "ready" : "not_ready") +
-                       R"(","usable_endpoints":)" + std::to_string(usable) + "}";
-    ok = co_await reply(session, access, usable > 0 ? 200 : 503, std::move(body), request_id);
-  } else if (path == "/metrics") {
-    ok = co_await reply(session, access, 200, gateway.accounting().metrics().render(), request_id,
-                        "text/plain; version=0.0.4; charset=utf-8");
-  } else if (path == "/v1/models") {
-    ok = co_await reply(session, access, 200,
-                        render_models(*snapshot, gateway.endpoints(), Clock::now()), request_id);
-  } else if (path == "/dashboard") {
-    ok = co_await reply(session, access, 200, dashboard_html(), request_id,
-                        "text/html; charset=utf-8");
+  if (!lookup.route) {
+    // Named, not a conditional temporary inside co_await: g++ 12 destroys
+    // such temporaries twice.
+    std::string allow = lookup.error->code == ErrorCode::method_not_allowed ? lookup.allow : "";
+    ok = co_await reply_error(scope, *lookup.error, allow);
+  } else if (!authenticate(*scope.snapshot, *lookup.route, request, scope.key)) {
+    Error error = make_error(ErrorCode::unauthorized, "missing or invalid API key");
+    ok = co_await reply_error(scope, error);
   } else {
-    // Everything below needs a key when keys are required.
-    const config::Key* key = nullptr;
-    if (!authenticate(*snapshot, request, key)) {
-      Error error = make_error(ErrorCode::unauthorized, "missing or invalid API key");
-      ok = co_await reply_error(session, access, error, request_id);
-    } else if (path == "/v1/stats/share") {
-      std::string body;
-      std::string message;
-      std::string target(request.target());
-      std::string by = query_param(target, "by");
-      std::string metric = query_param(target, "metric");
-      if (gateway.accounting().share().render(by.empty() ? "origin" : by,
-                                              metric.empty() ? "tokens" : metric, body, message)) {
-        ok = co_await reply(session, access, 200, std::move(body), request_id);
-      } else {
-        ok = co_await reply_error(session, access, make_error(ErrorCode::invalid_request, message),
-                                  request_id);
-      }
-    } else {
-      access.key_name = key ? key->name : "";
-      RequestScope scope{session, request, snapshot, key, request_id, start, access};
-      if (path == "/v1/route") {
-        ok = co_await handle_explain(scope);
-      } else {
-        ok = co_await handle_chat(scope, path == "/v1/messages" ? anthropic_messages_dialect()
-                                                                : openai_chat_dialect());
-      }
-    }
+    access.key_name = scope.key ? scope.key->name : "";
+    ok = co_await run_route(scope, *lookup.route);
   }
-  access.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  access.duration_ms =
+      std::chrono::duration<double, std::milli>(Clock::now() - scope.start).count();
   access.bytes_out = session.bytes_written() - bytes_before;
   Log::access(access);
   co_return ok&& keep_alive;

@@ -24,7 +24,9 @@ std::string render_config(const ConfigSpec& spec) {
     << "    max_body_bytes: " << spec.max_body_bytes << "\n"
     << "    header_timeout: " << spec.header_timeout << "\n"
     << "    idle_timeout: " << spec.idle_timeout << "\n"
-    << "    max_connections: " << spec.max_connections << "\n";
+    << "    body_timeout: " << spec.body_timeout << "\n"
+    << "    max_connections: " << spec.max_connections << "\n"
+    << spec.limits_extra << spec.server_extra;
   y << "providers:\n";
   for (const auto& p : spec.providers) {
     y << "  - name: " << p.name << "\n"

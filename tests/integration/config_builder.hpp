@@ -47,6 +47,10 @@ struct ConfigSpec {
   std::string header_timeout = "2s";
   std::string idle_timeout = "5s";
   int max_connections = 50;
+  std::string body_timeout = "5s";
+  // Extra YAML lines, indented as written, under server: and server.limits:.
+  std::string server_extra;
+  std::string limits_extra;
   std::vector<ProviderSpec> providers;
   std::vector<ModelSpec> models{ModelSpec{}};
 };

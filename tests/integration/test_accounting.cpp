@@ -350,7 +350,7 @@ TEST_SUITE("accounting") {
     // The counters are updated right after the line is written: poll for them.
     REQUIRE(wait_until(
         [&] {
-          auto res = try_get(port, "/metrics");
+          auto res = try_get(port, "/metrics", bearer(kOpenToken));
           if (!res || res->status != 200) return false;
           exposition = res->body;
           double n = 0;
