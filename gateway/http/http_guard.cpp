@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 
 #include <boost/beast/http.hpp>
 
@@ -70,6 +71,16 @@ std::string check_request_framing(const http::request_header<http::fields>& head
   if (header.version() >= 11 && hosts == 0) return "missing Host header";
   if (hosts > 1) return "repeated Host header";
   return {};
+}
+
+std::size_t field_count(const http::fields& fields) {
+  return static_cast<std::size_t>(std::distance(fields.begin(), fields.end()));
+}
+
+void drop_trailer_fields(http::fields& fields, std::size_t header_field_count) {
+  auto it = fields.begin();
+  for (std::size_t i = 0; i < header_field_count && it != fields.end(); ++i) ++it;
+  while (it != fields.end()) it = fields.erase(it);
 }
 
 }  // namespace switchyard

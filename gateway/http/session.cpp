@@ -4,11 +4,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "gateway/accounting/metrics.hpp"
 #include "gateway/errors.hpp"
 #include "gateway/http/http_guard.hpp"
-#include "gateway/accounting/metrics.hpp"
-#include "gateway/routes/table.hpp"
 #include "gateway/http/server.hpp"
+#include "gateway/routes/table.hpp"
 
 namespace switchyard {
 
@@ -145,6 +145,7 @@ net::awaitable<bool> Session::serve_one() {
     co_await reject_too_large();
     co_return false;
   }
+  const std::size_t header_fields = field_count(parser.get());
   if (!parser.is_done()) {
     auto expect = parser.get()[http::field::expect];
     if (beast::iequals(expect, "100-continue")) {
@@ -173,6 +174,7 @@ net::awaitable<bool> Session::serve_one() {
   }
   stream_.expires_never();
   http::request<http::string_body> request = parser.release();
+  drop_trailer_fields(request, header_fields);
   bool keep_alive = co_await dispatch(*this, request);
   co_return keep_alive && !drain_requested_;
 }

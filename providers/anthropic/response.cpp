@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "providers/anthropic/messages.hpp"
+#include "providers/canonical/redact.hpp"
 
 namespace switchyard::providers::anthropic {
 
@@ -141,24 +142,6 @@ bool message_to_completion(const object& message, std::int64_t created, object& 
 
 namespace {
 
-// Replaces anything that looks like an API key ("sk-...") so an upstream
-// message that echoes a credential never reaches a client or a log.
-std::string redact_keys(std::string_view text) {
-  std::string out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    std::size_t at = text.find("sk-", i);
-    if (at == std::string_view::npos) break;
-    out.append(text.substr(i, at - i));
-    std::size_t end = text.find_first_of(" \t\r\n\"',;", at);
-    if (end == std::string_view::npos) end = text.size();
-    out.append("[redacted]");
-    i = end;
-  }
-  if (i < text.size()) out.append(text.substr(i));
-  return out;
-}
-
 FailureKind kind_from_status(int status) {
   if (status == 429) return FailureKind::rate_limited;
   if (status >= 500 || status == 408) return FailureKind::server_error;  // 529 overloaded too
@@ -189,7 +172,7 @@ UpstreamError make_upstream_error(int status, std::string_view type, std::string
     // Whatever the upstream says about our credential stays here.
     text.append("the upstream rejected the configured API key");
   } else {
-    text.append(redact_keys(message));
+    text.append(providers::redact_keys(message));
   }
   error.message = truncate_utf8(text, kMaxMessageBytes);
   return error;
