@@ -11,8 +11,9 @@
 #include <vector>
 
 #include "config/snapshot.hpp"
-#include "providers/canonical/chat_request.hpp"
 #include "policies/endpoint_state.hpp"
+#include "policies/endpoint_table.hpp"
+#include "policies/plan_request.hpp"
 #include "policies/planner.hpp"
 
 using namespace switchyard;
@@ -74,20 +75,23 @@ config::Config build_catalog() {
 
 int main(int argc, char** argv) {
   const long requests = argc > 1 ? std::atol(argv[1]) : 200'000;
-  auto snapshot = config::Snapshot::build(build_catalog(), nullptr);
+  auto snapshot = config::Snapshot::build(build_catalog());
+  policies::EndpointTable endpoints;
+  endpoints.adopt(*snapshot);
 
   // Two of every three endpoints have latency history; the rest are unmeasured.
   for (const auto& ref : snapshot->endpoints()) {
     if (ref.index % 3 == 2) continue;
     for (int i = 0; i < 20; ++i) {
-      ref.state->record_success(100.0 + static_cast<double>((ref.index * 37 + i) % 400), 50);
+      endpoints.find(ref)->record_success(100.0 + static_cast<double>((ref.index * 37 + i) % 400),
+                                          50);
     }
   }
 
   // The request mix, prepared up front so only planning is timed.
-  std::vector<ChatRequest> mix(64);
+  std::vector<policies::PlanRequest> mix(64);
   for (std::size_t i = 0; i < mix.size(); ++i) {
-    ChatRequest& request = mix[i];
+    policies::PlanRequest& request = mix[i];
     request.model = snapshot->config().models[(i * 31) % kModels].id;
     request.estimated_prompt_tokens = 200 + static_cast<std::int64_t>(i * 50);
     request.max_tokens = i % 2 == 0 ? std::optional<std::int64_t>(512) : std::nullopt;
@@ -112,10 +116,11 @@ int main(int argc, char** argv) {
   std::size_t failures = 0;
   const auto start = std::chrono::steady_clock::now();
   for (long n = 0; n < requests; ++n) {
-    const ChatRequest& request = mix[static_cast<std::size_t>(n) % mix.size()];
+    const policies::PlanRequest& request = mix[static_cast<std::size_t>(n) % mix.size()];
     const bool with_policy = n % 3 == 0;
-    auto plan = policies::plan_route(policies::PlanInput{
-        *snapshot, with_policy ? key : nullptr, request, now, static_cast<std::uint64_t>(n)});
+    auto plan =
+        policies::plan_route(policies::PlanInput{*snapshot, endpoints, with_policy ? key : nullptr,
+                                                 request, now, static_cast<std::uint64_t>(n)});
     attempts += plan.attempts.size();
     failures += plan.failure != policies::PlanFailure::none ? 1 : 0;
   }

@@ -91,6 +91,8 @@ http_request() {  # method port path [body]
 proc_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 proc_rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 clk_tck="$(getconf CLK_TCK)"
+# shellcheck source=bench/render_config.sh
+source "$here/render_config.sh"
 
 # --- fake upstream (CPU 1) -----------------------------------------------
 taskset -c 1 "$upstream_bin" 0 >"$work/upstream.out" 2>"$work/upstream.err" &
@@ -110,39 +112,7 @@ port_busy "$gateway_port" && die "port $gateway_port is in use (choose another w
 model="bench/fake-model"
 pool_line=""
 [[ -n "$pool" ]] && pool_line="    max_connections: $pool"
-cat >"$work/gateway.yaml" <<EOF
-server:
-  listen: 127.0.0.1:$gateway_port
-  workers: 1
-  access_log: ""
-  log_level: warn
-  explain: false
-  usage_log:
-    path: $work/usage.jsonl
-    fsync: never
-providers:
-  - name: fake
-    kind: openai
-    flavor: generic
-    base_url: http://127.0.0.1:$upstream_port/v1
-    hosting: { location: local, jurisdiction: on-prem }
-    data_policy: { retains_prompts: false, trains_on_prompts: false }
-    health: { enabled: false }
-$pool_line
-models:
-  - id: $model
-    family: bench
-    author: Switchyard
-    origin: US
-    weights: open
-    license: MIT
-    context_length: 32768
-    endpoints:
-      - provider: fake
-        upstream_model: bench-upstream-model
-        price: { prompt: 0.10, completion: 0.20 }
-keys: []
-EOF
+render_config "$work/gateway.yaml" "$gateway_port" "$upstream_port" "$model" "$work/usage.jsonl" "$pool_line"
 "$gateway_bin" --config "$work/gateway.yaml" --check >"$work/check.out" 2>&1 ||
   die "gateway rejected the benchmark config: $(cat "$work/check.out")"
 

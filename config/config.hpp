@@ -41,7 +41,7 @@ struct HealthCheck {
 
 struct UpstreamTimeouts {
   Millis connect{5'000};
-  Millis first_byte{60'000};     // request sent -> response headers
+  Millis first_byte{60'000};      // request sent -> response headers
   Millis between_chunks{60'000};  // idle gap while reading the body
 };
 
@@ -65,7 +65,7 @@ struct Provider {
   UpstreamTimeouts timeouts;
   std::size_t max_connections = 64;  // per worker
   Millis pool_idle{60'000};
-  bool enabled = true;         // false when its key variable is unset
+  bool enabled = true;          // false when its key variable is unset
   std::string disabled_reason;  // why it is not enabled
   int line = 0;                 // YAML line, for messages
 };
@@ -74,14 +74,16 @@ struct Price {
   Picousd prompt = 0;         // per prompt token
   Picousd completion = 0;     // per completion token
   Picousd cached_prompt = 0;  // per cached prompt token (defaults to prompt)
+  // Per prompt token written to a cache (Anthropic); none: the prompt price.
+  std::optional<Picousd> cache_write;
 };
 
 struct Endpoint {
-  std::string provider;        // provider name
+  std::string provider;  // provider name
   std::size_t provider_index = 0;
   std::string upstream_model;  // model name sent upstream
   Price price;
-  std::string quantization;  // "fp16", "fp8", "q4_k_m", ... empty if unknown
+  std::string quantization;                    // "fp16", "fp8", "q4_k_m", ... empty if unknown
   std::optional<std::int64_t> context_length;  // when smaller than the model's
 };
 
@@ -152,7 +154,7 @@ struct UsageLog {
 struct Routing {
   std::size_t max_attempts = 3;
   std::int64_t default_completion_tokens = 512;  // cost estimate without max_tokens
-  double price_tie_ratio = 0.05;  // prices within 5% are "near-equal" and spread
+  double price_tie_ratio = 0.05;                 // prices within 5% are "near-equal" and spread
   std::uint32_t breaker_failures = 5;
   Millis breaker_cooldown{30'000};
   Millis retry_after_cap{300'000};

@@ -27,11 +27,14 @@ void parse_price(Reader& reader, const YAML::Node& map, const std::string& path,
   if (!reader.require(map, path, "price")) return;
   const YAML::Node node = map["price"];
   const std::string field = join(path, "price");
-  if (!reader.check_map(node, field, {"prompt", "completion", "cached_prompt"})) return;
+  if (!reader.check_map(node, field, {"prompt", "completion", "cached_prompt", "cache_write"}))
+    return;
   reader.read_price(node, field, "prompt", price.prompt, Need::required);
   reader.read_price(node, field, "completion", price.completion, Need::required);
   price.cached_prompt = price.prompt;
   reader.read_price(node, field, "cached_prompt", price.cached_prompt);
+  Picousd cache_write = 0;
+  if (reader.read_price(node, field, "cache_write", cache_write)) price.cache_write = cache_write;
 }
 
 void parse_endpoints(Reader& reader, const YAML::Node& map, const std::string& path,

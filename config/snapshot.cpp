@@ -3,19 +3,13 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
-#include "policies/endpoint_state.hpp"
-
 namespace switchyard::config {
 
-std::shared_ptr<const Snapshot> Snapshot::build(Config config, const Snapshot* previous) {
+std::shared_ptr<const Snapshot> Snapshot::build(Config config) {
   auto snapshot = std::shared_ptr<Snapshot>(new Snapshot());
   snapshot->config_ = std::move(config);
   const Config& cfg = snapshot->config_;
 
-  std::unordered_map<std::string, std::shared_ptr<policies::EndpointState>> donated;
-  if (previous != nullptr) {
-    for (const auto& ref : previous->endpoints_) donated.emplace(ref.key, ref.state);
-  }
   for (std::size_t i = 0; i < cfg.providers.size(); ++i) {
     snapshot->provider_index_.emplace(cfg.providers[i].name, i);
   }
@@ -33,8 +27,7 @@ std::shared_ptr<const Snapshot> Snapshot::build(Config config, const Snapshot* p
       ref.provider = &cfg.providers[endpoint.provider_index];
       ref.index = snapshot->endpoints_.size();
       ref.key = model.id + "@" + endpoint.provider;
-      auto it = donated.find(ref.key);
-      ref.state = it != donated.end() ? it->second : std::make_shared<policies::EndpointState>();
+      ref.key_hash = std::hash<std::string_view>{}(ref.key);
       snapshot->endpoints_.push_back(std::move(ref));
     }
     snapshot->model_endpoint_ranges_.emplace_back(begin, snapshot->endpoints_.size());

@@ -1,8 +1,8 @@
 #pragma once
 // An immutable, indexed view of one loaded Config. Workers hold a
 // shared_ptr<const Snapshot>; a reload builds a new one and swaps it in
-// atomically, carrying each endpoint's live state (statistics, circuit) over
-// by its key so a reload does not forget what traffic has taught.
+// atomically. It holds no live state: how each endpoint is doing lives in the
+// process's endpoint table (policies/endpoint_table), keyed by EndpointRef::key.
 #include <array>
 #include <memory>
 #include <span>
@@ -13,10 +13,6 @@
 
 #include "config/config.hpp"
 
-namespace switchyard::policies {
-class EndpointState;
-}
-
 namespace switchyard::config {
 
 // One servable (model, endpoint, provider) triple.
@@ -26,13 +22,14 @@ struct EndpointRef {
   const Provider* provider = nullptr;
   std::size_t index = 0;  // position in Snapshot::endpoints()
   std::string key;        // "model-id@provider", stable across reloads
-  std::shared_ptr<policies::EndpointState> state;
+  // std::hash<std::string_view> of `key`, computed once: state lookups by key
+  // on the request path then cost no hashing.
+  std::size_t key_hash = 0;
 };
 
 class Snapshot {
  public:
-  // Indexes `config`; `previous` (may be null) donates endpoint states by key.
-  static std::shared_ptr<const Snapshot> build(Config config, const Snapshot* previous);
+  static std::shared_ptr<const Snapshot> build(Config config);
 
   const Config& config() const { return config_; }
   const Model* find_model(std::string_view id) const;

@@ -67,7 +67,7 @@ int run_gateway(const CliOptions& options) {
   const std::uint16_t listen_port = cfg.server.listen_port;
   const unsigned workers = cfg.server.workers;
   const auto grace = cfg.server.limits.shutdown_grace;
-  Gateway gateway(config::Snapshot::build(std::move(cfg), nullptr), accounting);
+  Gateway gateway(config::Snapshot::build(std::move(cfg)), accounting);
   Server server(gateway, workers);
   if (!server.listen(listen_host, listen_port, error)) {
     log_error(error);
@@ -82,7 +82,9 @@ int run_gateway(const CliOptions& options) {
 
   providers::HealthChecker health(
       control, [&gateway] { return gateway.snapshot(); },
-      [&accounting](const std::string& provider, bool up) {
+      [&gateway, &accounting](const std::string& provider, bool up) {
+        auto verdict = up ? policies::Health::healthy : policies::Health::unhealthy;
+        gateway.endpoints().set_provider_health(*gateway.snapshot(), provider, verdict);
         accounting.metrics().set_endpoint_up(provider, up);
       });
   health.start();
@@ -102,8 +104,8 @@ int run_gateway(const CliOptions& options) {
         // (providers, models, policies, keys, limits) takes effect now.
         next.config->server.listen_host = listen_host;
         next.config->server.listen_port = listen_port;
-        auto current = gateway.snapshot();
-        gateway.replace_snapshot(config::Snapshot::build(std::move(*next.config), current.get()));
+        // The endpoint table carries each endpoint's state over by key.
+        gateway.replace_snapshot(config::Snapshot::build(std::move(*next.config)));
         accounting.metrics().config_reloaded(true);
         log_info("config reloaded from " + options.config_path);
       }

@@ -12,7 +12,8 @@
 // Default order, when the caller gives no sort, no :floor/:nitro suffix and no
 // provider.order: cheapest first, by estimated cost of this request,
 //   estimated_prompt_tokens × prompt price
-//     + (max_tokens, or routing.default_completion_tokens) × completion price,
+//     + (max_tokens, or routing.default_completion_tokens) × completion price
+// (policies/pricing: estimated_cost),
 // with load spread across near-equal prices: walking from the cheapest, the
 // candidates whose cost is within routing.price_tie_ratio (default 5%) of the
 // first (cheapest) candidate of the group form a tie group, and that group is
@@ -36,16 +37,15 @@
 #include <algorithm>
 #include <limits>
 
-#include "providers/canonical/chat_request.hpp"
 #include "policies/planner_filters.hpp"
 #include "policies/planner_rankers.hpp"
+#include "policies/pricing.hpp"
 
 namespace switchyard::policies {
 
 namespace {
 
 constexpr std::size_t kAvailableModelsShown = 5;
-constexpr Picousd kMaxCost = std::numeric_limits<Picousd>::max();
 
 struct ModelChoice {
   const config::Model* model = nullptr;
@@ -91,7 +91,7 @@ std::string unknown_model_message(const config::Snapshot& snapshot, std::string_
 // dropped. A suffix sets the sort of its own model only, over provider.sort
 // (it is the more specific ask). False (with the plan's failure set) on an
 // unknown model: a typo in a fallback list should not pass silently.
-bool resolve_models(const config::Snapshot& snapshot, const ChatRequest& request,
+bool resolve_models(const config::Snapshot& snapshot, const PlanRequest& request,
                     std::vector<ModelChoice>& choices, RoutePlan& plan) {
   choices.reserve(1 + request.models.size());
   auto add = [&](std::string_view requested) {
@@ -158,12 +158,12 @@ std::string model_list_message(const RoutePlan& plan, const std::vector<ModelCho
   return out;
 }
 
-std::chrono::seconds retry_after_for(const RoutePlan& plan, Clock::time_point now,
-                                     const config::Routing& routing) {
+std::chrono::seconds retry_after_for(const RoutePlan& plan, const EndpointTable& endpoints,
+                                     Clock::time_point now, const config::Routing& routing) {
   Clock::time_point earliest = Clock::time_point::max();
   for (const TraceEntry& entry : plan.trace) {
     if (entry.kept || stage_of(entry) != FilterStage::cooling) continue;
-    const auto& state = entry.endpoint->state;
+    const EndpointState* state = endpoints.find(*entry.endpoint);
     if (state != nullptr) earliest = std::min(earliest, state->available_at(now));
   }
   auto seconds = earliest == Clock::time_point::max()
@@ -175,8 +175,9 @@ std::chrono::seconds retry_after_for(const RoutePlan& plan, Clock::time_point no
 }
 
 void explain_failure(RoutePlan& plan, const std::vector<ModelChoice>& choices,
-                     const RemovalTally& tally, const config::Policy* policy, Clock::time_point now,
-                     const config::Routing& routing) {
+                     const RemovalTally& tally, const config::Policy* policy,
+                     const PlanInput& input) {
+  const config::Routing& routing = input.snapshot.config().server.routing;
   if (policy != nullptr && tally.of(FilterStage::key_policy) == tally.total) {
     plan.failure = PlanFailure::denied;
     plan.denied_by = policy->name;
@@ -188,7 +189,7 @@ void explain_failure(RoutePlan& plan, const std::vector<ModelChoice>& choices,
   std::size_t cooling = tally.of(FilterStage::cooling);
   if (cooling > 0 && unavailable == 0) {
     plan.failure = PlanFailure::cooling_down;
-    plan.retry_after = retry_after_for(plan, now, routing);
+    plan.retry_after = retry_after_for(plan, input.endpoints, input.now, routing);
     plan.message = "every endpoint of " + choices.front().model->id +
                    (choices.size() > 1 ? " and its fallbacks" : "") +
                    " is cooling down after upstream errors or rate limits; retry after " +
@@ -254,7 +255,7 @@ const char* to_string(PlanFailure failure) {
 RoutePlan plan_route(const PlanInput& input) {
   RoutePlan plan;
   const config::Snapshot& snapshot = input.snapshot;
-  const ChatRequest& request = input.request;
+  const PlanRequest& request = input.request;
   const RequestPreferences& prefs = request.prefs;
   const config::Routing& routing = snapshot.config().server.routing;
 
@@ -281,10 +282,9 @@ RoutePlan plan_route(const PlanInput& input) {
   kept.reserve(candidate_count);
   RemovalTally tally;
 
-  const FilterContext context{policy, &prefs, request.estimated_prompt_tokens, request.max_tokens,
-                              input.now};
-  const std::int64_t completion_tokens =
-      request.max_tokens.value_or(routing.default_completion_tokens);
+  FilterContext context{policy, &prefs, request.estimated_prompt_tokens, request.max_tokens,
+                        input.now};
+  const std::int64_t completion_tokens = estimated_completion_tokens(request, routing);
 
   std::size_t attempt_limit =
       prefs.allow_fallbacks ? std::max<std::size_t>(routing.max_attempts, 1) : 1;
@@ -292,11 +292,10 @@ RoutePlan plan_route(const PlanInput& input) {
   for (const ModelChoice& choice : choices) {
     std::size_t group_begin = kept.size();
     for (const config::EndpointRef& ref : snapshot.endpoints_of(*choice.model)) {
-      const config::Price& price = ref.endpoint->price;
-      Picousd prompt_cost = cost_of(request.estimated_prompt_tokens, price.prompt);
-      Picousd completion_cost = cost_of(completion_tokens, price.completion);
       Picousd cost =
-          prompt_cost > kMaxCost - completion_cost ? kMaxCost : prompt_cost + completion_cost;
+          estimated_cost(ref.endpoint->price, request.estimated_prompt_tokens, completion_tokens);
+      const EndpointState* state = input.endpoints.find(ref);
+      context.candidate_state = state;
       TraceEntry& entry = plan.trace.emplace_back();
       entry.endpoint = &ref;
       entry.estimated_cost = cost;
@@ -312,7 +311,7 @@ RoutePlan plan_route(const PlanInput& input) {
       candidate.ref = &ref;
       candidate.cost = cost;
       candidate.trace_index = plan.trace.size() - 1;
-      if (ref.state != nullptr) candidate.stats = ref.state->stats();
+      if (state != nullptr) candidate.stats = state->stats();
     }
     std::span<RankedCandidate> group(kept.data() + group_begin, kept.size() - group_begin);
     rank_candidates(group, choice.sort, prefs, routing.price_tie_ratio, input.spread_seed);
@@ -337,7 +336,7 @@ RoutePlan plan_route(const PlanInput& input) {
     }
   }
   if (plan.attempts.empty()) {
-    explain_failure(plan, choices, tally, policy, input.now, routing);
+    explain_failure(plan, choices, tally, policy, input);
   }
   return plan;
 }

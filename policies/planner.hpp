@@ -1,7 +1,8 @@
 #pragma once
 // The planner: a pure function of (config snapshot, live endpoint state,
-// request, key) -> ordered attempts plus a trace of every decision. No I/O, so
-// it is cheap, testable without sockets, and explainable (POST /v1/route).
+// plan request, key) -> ordered attempts plus a trace of every decision. No
+// I/O and no JSON, so it is cheap, testable without sockets, and explainable
+// (POST /v1/route) or replayable from a record.
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -11,11 +12,9 @@
 
 #include "config/snapshot.hpp"
 #include "policies/endpoint_state.hpp"
+#include "policies/endpoint_table.hpp"
+#include "policies/plan_request.hpp"
 #include "policies/request_preferences.hpp"
-
-namespace switchyard {
-struct ChatRequest;
-}
 
 namespace switchyard::policies {
 
@@ -49,8 +48,9 @@ struct RoutePlan {
 
 struct PlanInput {
   const config::Snapshot& snapshot;
+  const EndpointTable& endpoints;    // live state, looked up by endpoint key
   const config::Key* key = nullptr;  // null when keys are not required
-  const ChatRequest& request;
+  const PlanRequest& request;
   Clock::time_point now;
   std::uint64_t spread_seed = 0;  // spreads load across near-equal prices
 };

@@ -135,28 +135,30 @@ bool provider_disabled(const FilterContext&, const config::EndpointRef& candidat
   return remove(removal, FilterStage::unavailable, "provider.disabled", std::move(reason));
 }
 
-bool health(const FilterContext&, const config::EndpointRef& candidate, Removal& removal) {
-  if (candidate.state == nullptr || candidate.state->health() != Health::unhealthy) return false;
+bool health(const FilterContext& context, const config::EndpointRef&, Removal& removal) {
+  const EndpointState* state = context.candidate_state;
+  if (state == nullptr || state->health() != Health::unhealthy) return false;
   return remove(removal, FilterStage::unavailable, "health", "health check failing");
 }
 
-bool cooldown(const FilterContext& context, const config::EndpointRef& candidate,
-              Removal& removal) {
-  if (candidate.state == nullptr || !candidate.state->cooling_down(context.now)) return false;
+bool cooldown(const FilterContext& context, const config::EndpointRef&, Removal& removal) {
+  const EndpointState* state = context.candidate_state;
+  if (state == nullptr || !state->cooling_down(context.now)) return false;
   return remove(removal, FilterStage::cooling, "cooldown",
                 "Retry-After cooldown, available in " +
-                    seconds_from(context.now, candidate.state->available_at(context.now)));
+                    seconds_from(context.now, state->available_at(context.now)));
 }
 
 // An open circuit whose cooldown has passed counts as usable (half-open): the
 // executor takes the single probe with try_take_probe.
-bool circuit(const FilterContext& context, const config::EndpointRef& candidate, Removal& removal) {
-  if (candidate.state == nullptr || candidate.state->usable(context.now)) return false;
-  bool open = candidate.state->circuit(context.now) == Circuit::open;
+bool circuit(const FilterContext& context, const config::EndpointRef&, Removal& removal) {
+  const EndpointState* state = context.candidate_state;
+  if (state == nullptr || state->usable(context.now)) return false;
+  bool open = state->circuit(context.now) == Circuit::open;
   return remove(removal, FilterStage::cooling, "circuit",
                 std::string(open ? "circuit open" : "half-open probe in flight") +
                     ", available in " +
-                    seconds_from(context.now, candidate.state->available_at(context.now)));
+                    seconds_from(context.now, state->available_at(context.now)));
 }
 
 constexpr std::array<NamedFilter, 13> kChain = {{

@@ -34,6 +34,9 @@ struct FilterContext {
   std::int64_t prompt_tokens = 0;
   std::optional<std::int64_t> max_tokens;
   Clock::time_point now;
+  // The live state of the candidate being filtered (from the endpoint table);
+  // null when it has none, which the availability filters treat as usable.
+  const EndpointState* candidate_state = nullptr;
 };
 
 struct Removal {

@@ -14,6 +14,7 @@
 #include <boost/json/object.hpp>
 
 #include "config/config.hpp"
+#include "providers/canonical/usage.hpp"
 #include "providers/sse/sse.hpp"
 
 namespace switchyard {
@@ -21,16 +22,6 @@ struct ChatRequest;
 }
 
 namespace switchyard::providers {
-
-struct Usage {
-  std::int64_t prompt_tokens = 0;
-  std::int64_t completion_tokens = 0;
-  std::int64_t cached_prompt_tokens = 0;   // cache reads
-  std::int64_t cache_creation_tokens = 0;  // Anthropic cache writes
-  std::int64_t reasoning_tokens = 0;
-  bool reported = false;    // the upstream told us; false means estimate
-  boost::json::object raw;  // OpenAI-shaped usage object to hand to the client
-};
 
 struct UpstreamRequest {
   std::string path;  // appended to the provider's base path, e.g. "/chat/completions"

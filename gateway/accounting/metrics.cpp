@@ -161,6 +161,10 @@ struct Metrics::Impl {
       {"provider"}};
   CachedFamily<prometheus::Counter> config_reloads{
       counter("switchyard_config_reloads_total", "Configuration reloads, by result."), {"result"}};
+  CachedFamily<prometheus::Counter> usage_sink_errors{
+      counter("switchyard_usage_sink_errors_total",
+              "Usage records a sink failed to take (the usage log, a store), by sink."),
+      {"sink"}};
 
   prometheus::Gauge& open_connections =
       gauge("switchyard_open_connections", "Client connections currently open.").Add({});
@@ -321,6 +325,14 @@ void Metrics::set_endpoint_up(std::string_view provider, bool up) {
 
 void Metrics::config_reloaded(bool ok) {
   impl_->config_reloads.get({ok ? "ok" : "error"}).Increment();
+}
+
+void Metrics::usage_sink_registered(std::string_view sink) {
+  impl_->usage_sink_errors.get({sink});
+}
+
+void Metrics::usage_sink_failed(std::string_view sink) {
+  impl_->usage_sink_errors.get({sink}).Increment();
 }
 
 std::string Metrics::render() const {

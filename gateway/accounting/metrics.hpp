@@ -32,6 +32,10 @@ class Metrics {
   // Health-check results per provider endpoint: 1 healthy, 0 not.
   void set_endpoint_up(std::string_view provider, bool up);
   void config_reloaded(bool ok);
+  // Usage sinks (accounting's fan-out): a registered sink's error series
+  // exists at 0 from the start, so a rate() over it is 0, not absent.
+  void usage_sink_registered(std::string_view sink);
+  void usage_sink_failed(std::string_view sink);
 
   // The Prometheus text exposition format (version 0.0.4).
   std::string render() const;

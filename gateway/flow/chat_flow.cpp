@@ -9,8 +9,10 @@
 #include "gateway/http/server.hpp"
 #include "gateway/http/session.hpp"
 #include "gateway/flow/attempt.hpp"
+#include "gateway/flow/plan_request_from_chat.hpp"
 #include "policies/planner.hpp"
-#include "policies/token_estimate.hpp"
+#include "policies/pricing.hpp"
+#include "providers/canonical/token_estimate.hpp"
 #include "providers/anthropic/ingress.hpp"
 
 namespace switchyard {
@@ -24,12 +26,10 @@ double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-// Cached prompt tokens are billed at the cached price, the rest at the prompt
-// price; the price is always the serving endpoint's.
+// The price is always the serving endpoint's.
 Picousd cost_for(const providers::Usage& usage, const config::Price& price) {
-  std::int64_t cached = std::min(usage.cached_prompt_tokens, usage.prompt_tokens);
-  return cost_of(usage.prompt_tokens - cached, price.prompt) +
-         cost_of(cached, price.cached_prompt) + cost_of(usage.completion_tokens, price.completion);
+  return policies::settled_cost(price, {usage.prompt_tokens, usage.cached_prompt_tokens,
+                                        usage.cache_creation_tokens, usage.completion_tokens});
 }
 
 json::object usage_with_cost(const providers::Usage& usage, Picousd cost) {
@@ -209,8 +209,12 @@ Error plan_error(const policies::RoutePlan& plan) {
 
 bool parse_for_dialect(const RequestScope& scope, ClientDialect dialect, ChatRequest& chat,
                        Error& error) {
-  if (dialect == ClientDialect::openai)
-    return parse_chat_request(scope.request.body(), chat, error);
+  ParseError parse_error;
+  if (dialect == ClientDialect::openai) {
+    if (parse_chat_request(scope.request.body(), chat, parse_error)) return true;
+    error = to_error(parse_error);
+    return false;
+  }
   json::object body;
   std::string message;
   std::string param;
@@ -220,7 +224,9 @@ bool parse_for_dialect(const RequestScope& scope, ClientDialect dialect, ChatReq
                        message, param);
     return false;
   }
-  return validate_chat_object(std::move(body), chat, error);
+  if (validate_chat_object(std::move(body), chat, parse_error)) return true;
+  error = to_error(parse_error);
+  return false;
 }
 
 // Tokens of the answer text when the upstream reported none.
@@ -235,10 +241,10 @@ std::int64_t estimate_completion_tokens(const json::object& completion) {
     if (fields == nullptr) continue;
     for (std::string_view name : {"content", "reasoning_content"}) {
       const json::value* text = fields->if_contains(name);
-      if (text && text->is_string()) tokens += policies::estimate_text_tokens(text->get_string());
+      if (text && text->is_string()) tokens += estimate_text_tokens(text->get_string());
     }
     if (const json::value* calls = fields->if_contains("tool_calls")) {
-      tokens += policies::estimate_text_tokens(json::serialize(*calls));
+      tokens += estimate_text_tokens(json::serialize(*calls));
     }
   }
   return tokens;
@@ -270,9 +276,14 @@ net::awaitable<bool> handle_chat(RequestScope& scope, ClientDialect dialect) {
   record.stream = chat.stream;
   scope.access.model = chat.model;
 
+  policies::PlanRequest plan_request;
+  if (!make_plan_request(chat, plan_request, error)) {
+    co_return co_await send_error(state, error);
+  }
   const config::Snapshot& snapshot = *scope.snapshot;
+  policies::EndpointTable& endpoints = scope.session.worker().gateway().endpoints();
   policies::RoutePlan plan = policies::plan_route(
-      {snapshot, scope.key, chat, Clock::now(), spread_seed(scope.request_id)});
+      {snapshot, endpoints, scope.key, plan_request, Clock::now(), spread_seed(scope.request_id)});
   record.policy_decisions = plan.policy_decisions;
   record.denied_by = plan.denied_by;
   if (plan.failure != policies::PlanFailure::none) {
@@ -293,7 +304,9 @@ net::awaitable<bool> handle_chat(RequestScope& scope, ClientDialect dialect) {
   std::optional<providers::UpstreamError> last_failure;
   const config::EndpointRef* last_endpoint = nullptr;
   for (const config::EndpointRef* ref : plan.attempts) {
-    policies::EndpointState& endpoint_state = *ref->state;
+    policies::EndpointState* found_state = endpoints.find(*ref);
+    if (found_state == nullptr) continue;  // removed by a reload since planning
+    policies::EndpointState& endpoint_state = *found_state;
     auto now = Clock::now();
     // An open circuit past its cooldown lets exactly one probe through.
     if (endpoint_state.circuit(now) != policies::Circuit::closed &&
@@ -380,7 +393,9 @@ net::awaitable<bool> handle_chat(RequestScope& scope, ClientDialect dialect) {
     double tps = chat.stream && usage.completion_tokens > 1
                      ? static_cast<double>(usage.completion_tokens) / generation_s
                      : 0;
-    ref.state->record_success(attempt.upstream_first_token_ms, tps);
+    if (policies::EndpointState* served_state = endpoints.find(ref)) {
+      served_state->record_success(attempt.upstream_first_token_ms, tps);
+    }
   }
 
   // 499 (nginx's "client closed request") when the client left before any
@@ -436,11 +451,18 @@ net::awaitable<bool> handle_explain(RequestScope& scope) {
     scope.access.status = status;
     co_return co_await scope.session.write_response(response);
   };
-  if (!parse_chat_request(scope.request.body(), chat, error)) {
+  ParseError parse_error;
+  if (!parse_chat_request(scope.request.body(), chat, parse_error)) {
+    error = to_error(parse_error);
     co_return co_await reply(http_status(error), error_body(error));
   }
-  policies::RoutePlan plan = policies::plan_route(
-      {*scope.snapshot, scope.key, chat, Clock::now(), spread_seed(scope.request_id)});
+  policies::PlanRequest plan_request;
+  if (!make_plan_request(chat, plan_request, error)) {
+    co_return co_await reply(http_status(error), error_body(error));
+  }
+  policies::RoutePlan plan =
+      policies::plan_route({*scope.snapshot, scope.session.worker().gateway().endpoints(),
+                            scope.key, plan_request, Clock::now(), spread_seed(scope.request_id)});
   json::object out;
   out["object"] = "route.plan";
   out["model"] = chat.model;

@@ -12,6 +12,7 @@ namespace switchyard {
 
 Gateway::Gateway(config::SnapshotPtr initial, Accounting& accounting)
     : snapshot_(std::move(initial)), accounting_(accounting) {
+  endpoints_.adopt(*snapshot_);
   std::random_device random;
   instance_tag_ = (static_cast<std::uint64_t>(random()) << 32) ^ random();
 }
@@ -22,6 +23,7 @@ config::SnapshotPtr Gateway::snapshot() const {
 }
 
 void Gateway::replace_snapshot(config::SnapshotPtr next) {
+  endpoints_.adopt(*next);  // before publishing: no endpoint without a state
   {
     std::lock_guard lock(snapshot_mutex_);
     snapshot_ = std::move(next);

@@ -17,6 +17,7 @@
 
 #include "config/snapshot.hpp"
 #include "gateway/accounting/accounting.hpp"
+#include "policies/endpoint_table.hpp"
 #include "providers/upstream/pool.hpp"
 
 namespace switchyard {
@@ -32,6 +33,8 @@ class Gateway {
   void replace_snapshot(config::SnapshotPtr next);
 
   Accounting& accounting() { return accounting_; }
+  // Live endpoint state, shared by every worker and kept across reloads.
+  policies::EndpointTable& endpoints() { return endpoints_; }
   std::atomic<std::size_t>& open_connections() { return open_connections_; }
   bool draining() const { return draining_.load(std::memory_order_acquire); }
   void set_draining() { draining_.store(true, std::memory_order_release); }
@@ -39,6 +42,7 @@ class Gateway {
 
  private:
   mutable std::mutex snapshot_mutex_;  // taken only on a generation change
+  policies::EndpointTable endpoints_;  // adopts a snapshot before it is published
   config::SnapshotPtr snapshot_;
   std::atomic<std::uint64_t> generation_{1};
   Accounting& accounting_;

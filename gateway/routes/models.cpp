@@ -7,28 +7,35 @@ namespace switchyard {
 namespace json = boost::json;
 
 namespace {
-const char* state_name(const config::EndpointRef& ref, policies::Clock::time_point now) {
+const char* state_name(const config::EndpointRef& ref, const policies::EndpointState* state,
+                       policies::Clock::time_point now) {
   if (!ref.provider->enabled) return "disabled";
-  if (ref.state->health() == policies::Health::unhealthy) return "unhealthy";
-  if (!ref.state->usable(now)) return "cooling_down";
-  if (ref.state->health() == policies::Health::healthy) return "healthy";
+  if (state == nullptr) return "unknown";
+  if (state->health() == policies::Health::unhealthy) return "unhealthy";
+  if (!state->usable(now)) return "cooling_down";
+  if (state->health() == policies::Health::healthy) return "healthy";
   return "unknown";
 }
 }  // namespace
 
-bool endpoint_usable(const config::EndpointRef& ref, policies::Clock::time_point now) {
-  return ref.provider->enabled && ref.state->health() != policies::Health::unhealthy &&
-         ref.state->usable(now);
+bool endpoint_usable(const config::EndpointRef& ref, const policies::EndpointState* state,
+                     policies::Clock::time_point now) {
+  if (!ref.provider->enabled) return false;
+  return state == nullptr || (state->health() != policies::Health::unhealthy && state->usable(now));
 }
 
 std::size_t usable_endpoint_count(const config::Snapshot& snapshot,
+                                  const policies::EndpointTable& endpoints,
                                   policies::Clock::time_point now) {
   std::size_t count = 0;
-  for (const auto& ref : snapshot.endpoints()) count += endpoint_usable(ref, now) ? 1 : 0;
+  for (const auto& ref : snapshot.endpoints()) {
+    count += endpoint_usable(ref, endpoints.find(ref), now) ? 1 : 0;
+  }
   return count;
 }
 
-std::string render_models(const config::Snapshot& snapshot, policies::Clock::time_point now) {
+std::string render_models(const config::Snapshot& snapshot, const policies::EndpointTable& table,
+                          policies::Clock::time_point now) {
   json::array data;
   for (const config::Model& model : snapshot.config().models) {
     json::array endpoints;
@@ -36,6 +43,7 @@ std::string render_models(const config::Snapshot& snapshot, policies::Clock::tim
     Picousd cheapest_completion = -1;
     for (const config::EndpointRef& ref : snapshot.endpoints_of(model)) {
       const config::Price& price = ref.endpoint->price;
+      const policies::EndpointState* state = table.find(ref);
       json::object endpoint;
       endpoint["provider"] = ref.provider->name;
       endpoint["upstream_model"] = ref.endpoint->upstream_model;
@@ -48,9 +56,9 @@ std::string render_models(const config::Snapshot& snapshot, policies::Clock::tim
       endpoint["pricing"] = {{"prompt", format_price_per_token(price.prompt)},
                              {"completion", format_price_per_token(price.completion)},
                              {"input_cache_read", format_price_per_token(price.cached_prompt)}};
-      endpoint["state"] = state_name(ref, now);
+      endpoint["state"] = state_name(ref, state, now);
       endpoints.push_back(std::move(endpoint));
-      bool usable = endpoint_usable(ref, now);
+      bool usable = endpoint_usable(ref, state, now);
       if (usable && (cheapest_prompt < 0 || price.prompt < cheapest_prompt)) {
         cheapest_prompt = price.prompt;
         cheapest_completion = price.completion;

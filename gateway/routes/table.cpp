@@ -149,7 +149,7 @@ net::awaitable<bool> dispatch(Session& session, http::request<http::string_body>
   } else if (path == "/healthz") {
     ok = co_await reply(session, access, 200, R"({"status":"ok"})", request_id);
   } else if (path == "/readyz") {
-    std::size_t usable = usable_endpoint_count(*snapshot, Clock::now());
+    std::size_t usable = usable_endpoint_count(*snapshot, gateway.endpoints(), Clock::now());
     std::string body = R"({"status":")" + std::string(usable > 0 ? "ready" : "not_ready") +
                        R"(","usable_endpoints":)" + std::to_string(usable) + "}";
     ok = co_await reply(session, access, usable > 0 ? 200 : 503, std::move(body), request_id);
@@ -157,7 +157,8 @@ net::awaitable<bool> dispatch(Session& session, http::request<http::string_body>
     ok = co_await reply(session, access, 200, gateway.accounting().metrics().render(), request_id,
                         "text/plain; version=0.0.4; charset=utf-8");
   } else if (path == "/v1/models") {
-    ok = co_await reply(session, access, 200, render_models(*snapshot, Clock::now()), request_id);
+    ok = co_await reply(session, access, 200,
+                        render_models(*snapshot, gateway.endpoints(), Clock::now()), request_id);
   } else if (path == "/dashboard") {
     ok = co_await reply(session, access, 200, dashboard_html(), request_id,
                         "text/html; charset=utf-8");

@@ -6,7 +6,7 @@
 #include <boost/json.hpp>
 
 #include "providers/canonical/strict_json.hpp"
-#include "policies/token_estimate.hpp"
+#include "providers/canonical/token_estimate.hpp"
 
 namespace switchyard {
 
@@ -17,16 +17,16 @@ namespace {
 constexpr std::array<std::string_view, 6> kRoles = {"system",    "developer", "user",
                                                     "assistant", "tool",      "function"};
 
-Error field_error(std::string field, std::string what) {
+ParseError field_error(std::string field, std::string what) {
   std::string message = field + ": " + what;
-  return make_error(ErrorCode::invalid_request, std::move(message), std::move(field));
+  return {ParseErrorKind::invalid_request, std::move(message), std::move(field)};
 }
 
-Error type_error(const std::string& field, const char* expected, const json::value& got) {
+ParseError type_error(const std::string& field, const char* expected, const json::value& got) {
   return field_error(field, std::string("must be ") + expected + ", got " + json_type_name(got));
 }
 
-bool check_message(const json::value& item, std::size_t index, Error& error) {
+bool check_message(const json::value& item, std::size_t index, ParseError& error) {
   std::string where = "messages[" + std::to_string(index) + "]";
   const json::object* message = item.if_object();
   if (message == nullptr) {
@@ -63,7 +63,7 @@ bool check_message(const json::value& item, std::size_t index, Error& error) {
 }
 
 bool read_count(const json::object& body, std::string_view name, std::optional<std::int64_t>& out,
-                Error& error) {
+                ParseError& error) {
   const json::value* value = body.if_contains(name);
   if (value == nullptr || value->is_null()) return true;
   std::int64_t count = 0;
@@ -75,16 +75,31 @@ bool read_count(const json::object& body, std::string_view name, std::optional<s
   return true;
 }
 
-bool read_optional_number(const json::object& body, std::string_view name, Error& error) {
+bool read_optional_number(const json::object& body, std::string_view name, ParseError& error) {
   const json::value* value = body.if_contains(name);
   if (value == nullptr || value->is_null() || value->is_number()) return true;
   error = type_error(std::string(name), "a number", *value);
   return false;
 }
 
+// Moves an optional object field (null or absent: left null) out of `body`, so
+// it never goes upstream. Routing-only fields are the caller's to read.
+bool take_object_field(json::object& body, std::string_view name, json::value& out,
+                       ParseError& error) {
+  auto it = body.find(name);
+  if (it == body.end()) return true;
+  if (!it->value().is_null() && !it->value().is_object()) {
+    error = type_error(std::string(name), "an object", it->value());
+    return false;
+  }
+  out = std::move(it->value());
+  body.erase(it);
+  return true;
+}
+
 }  // namespace
 
-bool validate_chat_object(json::object body, ChatRequest& out, Error& error) {
+bool validate_chat_object(json::object body, ChatRequest& out, ParseError& error) {
   // model, or an OpenRouter `models` list whose first entry is the model.
   if (const json::value* models = body.if_contains("models")) {
     const json::array* list = models->if_array();
@@ -176,50 +191,30 @@ bool validate_chat_object(json::object body, ChatRequest& out, Error& error) {
     out.user.assign(user->get_string().data(), user->get_string().size());
   }
 
-  const json::object* provider = nullptr;
-  const json::object* provenance = nullptr;
-  if (const json::value* value = body.if_contains("provider"); value && !value->is_null()) {
-    provider = value->if_object();
-    if (provider == nullptr) {
-      error = type_error("provider", "an object", *value);
-      return false;
-    }
-  }
-  if (const json::value* value = body.if_contains("provenance"); value && !value->is_null()) {
-    provenance = value->if_object();
-    if (provenance == nullptr) {
-      error = type_error("provenance", "an object", *value);
-      return false;
-    }
-  }
-  std::string message;
-  std::string param;
-  if (!policies::parse_request_preferences(provider, provenance, out.prefs, message, param)) {
-    error = make_error(ErrorCode::invalid_request, std::move(message), std::move(param));
+  if (!take_object_field(body, "provider", out.provider_preferences, error) ||
+      !take_object_field(body, "provenance", out.provenance, error)) {
     return false;
   }
-  out.estimated_prompt_tokens = policies::estimate_prompt_tokens(body);
+  out.estimated_prompt_tokens = estimate_prompt_tokens(body);
 
   // Routing-only fields never go upstream.
   body.erase("models");
-  body.erase("provider");
-  body.erase("provenance");
   out.body = std::move(body);
   return true;
 }
 
-bool parse_chat_request(std::string_view text, ChatRequest& out, Error& error) {
+bool parse_chat_request(std::string_view text, ChatRequest& out, ParseError& error) {
   json::value parsed(out.body.storage());
   std::string reason;
   if (!parse_json_strict(text, parsed, reason)) {
-    error = make_error(ErrorCode::invalid_json, "request body is not valid JSON: " + reason);
+    error = {ParseErrorKind::invalid_json, "request body is not valid JSON: " + reason, {}};
     return false;
   }
   json::object* body = parsed.if_object();
   if (body == nullptr) {
-    error = make_error(
-        ErrorCode::invalid_request,
-        std::string("request body must be a JSON object, got ") + json_type_name(parsed));
+    error = {ParseErrorKind::invalid_request,
+             std::string("request body must be a JSON object, got ") + json_type_name(parsed),
+             {}};
     return false;
   }
   return validate_chat_object(std::move(*body), out, error);

@@ -10,15 +10,17 @@
 
 #include <boost/json/object.hpp>
 
-#include "gateway/errors.hpp"
-#include "policies/request_preferences.hpp"
+#include <boost/json/value.hpp>
+
+#include "providers/canonical/parse_error.hpp"
 
 namespace switchyard {
 
 struct ChatRequest {
   // The storage is fixed at construction: parsing into the same storage lets
   // the parsed tree move in instead of being copied (see parse_chat_request).
-  explicit ChatRequest(boost::json::storage_ptr storage = {}) : body(std::move(storage)) {}
+  explicit ChatRequest(boost::json::storage_ptr storage = {})
+      : body(storage), provider_preferences(storage), provenance(std::move(storage)) {}
 
   boost::json::object body;         // forwarded fields (model is rewritten per attempt)
   std::string model;                // as requested, possibly with :floor / :nitro
@@ -27,7 +29,11 @@ struct ChatRequest {
   bool include_usage = false;              // the caller asked for the usage chunk
   std::optional<std::int64_t> max_tokens;  // max_tokens or max_completion_tokens
   std::int64_t estimated_prompt_tokens = 0;
-  policies::RequestPreferences prefs;
+  // The caller's routing preferences, kept as sent (null when absent, else
+  // an object): OpenRouter's `provider` object and our `provenance` object.
+  // The planner's own parser reads them; this layer only checks their type.
+  boost::json::value provider_preferences;
+  boost::json::value provenance;
   std::string user;  // the `user` field, never logged as a label
 };
 
@@ -35,10 +41,10 @@ struct ChatRequest {
 // out.body's storage. Rejects malformed JSON,
 // non-finite numbers, duplicate routing keys, wrong types and missing fields
 // with an invalid_json / invalid_request error naming the field.
-bool parse_chat_request(std::string_view body, ChatRequest& out, Error& error);
+bool parse_chat_request(std::string_view body, ChatRequest& out, ParseError& error);
 
 // Validates an already-parsed object (used by the Anthropic ingress, which
 // builds the canonical body itself).
-bool validate_chat_object(boost::json::object object, ChatRequest& out, Error& error);
+bool validate_chat_object(boost::json::object object, ChatRequest& out, ParseError& error);
 
 }  // namespace switchyard

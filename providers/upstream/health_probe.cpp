@@ -3,7 +3,6 @@
 #include <boost/asio.hpp>
 #include <boost/beast/http.hpp>
 
-#include "policies/endpoint_state.hpp"
 #include "providers/upstream/pool.hpp"
 
 namespace switchyard::providers {
@@ -29,10 +28,6 @@ net::awaitable<void> HealthChecker::loop() {
       if (now < due) continue;
       due = now + provider.health.interval;
       bool healthy = co_await probe(provider);
-      auto health = healthy ? policies::Health::healthy : policies::Health::unhealthy;
-      for (const config::EndpointRef& ref : snapshot->endpoints()) {
-        if (ref.provider == &provider) ref.state->set_health(health);
-      }
       if (observer_) observer_(provider.name, healthy);
     }
     tick.expires_after(std::chrono::milliseconds(250));

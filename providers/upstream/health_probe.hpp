@@ -1,8 +1,10 @@
 #pragma once
 // Active health checks for providers that ask for them (local model servers by
-// default): GET the configured path on an interval; a 2xx marks every endpoint
-// of the provider healthy, anything else unhealthy. Runs on its own
-// io_context so a slow check never delays a request.
+// default): GET the configured path on an interval; a 2xx is healthy, anything
+// else unhealthy. The verdict goes to the observer, which owns what it means
+// (the gateway marks the provider's endpoints and sets a gauge): probing knows
+// nothing of endpoint state. Runs on its own io_context so a slow check never
+// delays a request.
 #include <functional>
 #include <memory>
 #include <string>
@@ -19,6 +21,7 @@ namespace switchyard::providers {
 class HealthChecker {
  public:
   using SnapshotSource = std::function<config::SnapshotPtr()>;
+  // Called on the checker's io_context after every probe.
   using Observer = std::function<void(const std::string& provider, bool healthy)>;
 
   HealthChecker(boost::asio::io_context& io, SnapshotSource source, Observer observer);

@@ -29,7 +29,7 @@ void fuzz_request(std::string_view payload) {
   SWITCHYARD_FUZZ_CHECK(parse_json_strict(payload, original, reason));
   const json::object& anthropic = original.as_object();
   ChatRequest chat;
-  Error error;
+  ParseError error;
   if (!validate_chat_object(openai_body, chat, error)) return;  // a 400, as the flow answers
   SWITCHYARD_FUZZ_CHECK(anthropic.at("model").as_string() == chat.model);
   const json::value* stream = anthropic.if_contains("stream");

@@ -93,7 +93,7 @@ void check_accepted(const json::object& original, const ChatRequest& request) {
   }
   std::string text = json::serialize(rebuilt);
   ChatRequest again;
-  switchyard::Error error;
+  switchyard::ParseError error;
   SWITCHYARD_FUZZ_CHECK(switchyard::parse_chat_request(text, again, error));
   SWITCHYARD_FUZZ_CHECK(again.model == request.model);
   SWITCHYARD_FUZZ_CHECK(again.models == request.models);
@@ -114,7 +114,7 @@ void check_accepted(const json::object& original, const ChatRequest& request) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
   std::string_view text = switchyard::fuzz::as_text(bytes, size);
   ChatRequest request;
-  switchyard::Error error;
+  switchyard::ParseError error;
   if (!switchyard::parse_chat_request(text, request, error)) {
     SWITCHYARD_FUZZ_CHECK(!error.message.empty());
     return 0;

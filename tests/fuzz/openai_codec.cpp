@@ -14,7 +14,7 @@ using namespace switchyard::fuzz;
 
 void fuzz_request(std::string_view payload) {
   ChatRequest request;
-  Error error;
+  ParseError error;
   if (!parse_chat_request(payload, request, error)) return;
   auto codec = providers::make_openai_codec();
   providers::UpstreamRequest out =

@@ -114,7 +114,7 @@ TEST_SUITE("lifecycle") {
     while (auto event = client.next_event()) last = event->data;
     CHECK(client.body_complete());
     CHECK(last == "[DONE]");
-    CHECK(stack.upstream.streams_completed() == 1);
+    CHECK(wait_until([&] { return stack.upstream.streams_completed() == 1; }, 10s));
     auto status = stack.gateway.wait_exit(10s);
     REQUIRE(status);
     CHECK(*status == 0);

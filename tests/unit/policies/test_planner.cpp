@@ -5,7 +5,8 @@
 #include <functional>
 #include <map>
 
-#include "providers/canonical/chat_request.hpp"
+#include "policies/endpoint_table.hpp"
+#include "policies/plan_request.hpp"
 #include "policies/planner.hpp"
 #include "policies/planner_filters.hpp"
 
@@ -98,7 +99,8 @@ struct Fixture {
   config::Config cfg = base_config();
   std::shared_ptr<const config::Snapshot> snapshot;
   config::Key key;
-  ChatRequest request;
+  EndpointTable endpoints;
+  PlanRequest request;  // no JSON anywhere: replay and explain plan like this
   Clock::time_point now = Clock::now();
 
   Fixture() {
@@ -107,12 +109,14 @@ struct Fixture {
   }
   // Builds the snapshot from `cfg` (call after editing cfg).
   const config::Snapshot& build() {
-    snapshot = config::Snapshot::build(cfg, nullptr);
+    snapshot = config::Snapshot::build(cfg);
+    endpoints.adopt(*snapshot);
     return *snapshot;
   }
   RoutePlan plan(std::uint64_t seed = 0, bool with_key = false) {
     if (!snapshot) build();
-    return plan_route(PlanInput{*snapshot, with_key ? &key : nullptr, request, now, seed});
+    return plan_route(
+        PlanInput{*snapshot, endpoints, with_key ? &key : nullptr, request, now, seed});
   }
   RoutePlan plan_with_policy(config::Policy p) {
     key.name = "team-a";
@@ -123,11 +127,9 @@ struct Fixture {
   }
   EndpointState& state(std::string_view endpoint_key) {
     if (!snapshot) build();
-    for (const auto& ref : snapshot->endpoints()) {
-      if (ref.key == endpoint_key) return *ref.state;
-    }
-    FAIL("no endpoint " << endpoint_key);
-    return *snapshot->endpoints().front().state;
+    EndpointState* found = endpoints.find(endpoint_key);
+    if (found == nullptr) FAIL("no endpoint " << endpoint_key);
+    return *found;
   }
 };
 

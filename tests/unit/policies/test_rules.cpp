@@ -60,7 +60,7 @@ std::shared_ptr<const config::Snapshot> catalog() {
   gpt.license = "proprietary";
   gpt.endpoints = {endpoint(2, "openai", 2.5, 10)};
   cfg.models = {r1, gpt};
-  return config::Snapshot::build(std::move(cfg), nullptr);
+  return config::Snapshot::build(std::move(cfg));
 }
 
 const config::EndpointRef& find(const config::Snapshot& snapshot, std::string_view key) {

@@ -14,7 +14,7 @@ namespace {
 
 ChatRequest parse(std::string_view body) {
   ChatRequest request;
-  Error error;
+  ParseError error;
   REQUIRE_MESSAGE(parse_chat_request(body, request, error), error.message);
   return request;
 }

@@ -9,7 +9,7 @@
 
 #include <boost/json/fwd.hpp>
 
-namespace switchyard::policies {
+namespace switchyard {
 
 inline constexpr std::int64_t kTokensPerMessageOverhead = 4;
 inline constexpr std::int64_t kTokensPerImage = 85;
@@ -23,4 +23,4 @@ std::int64_t estimate_text_tokens(std::string_view text);
 // messages estimates 0.
 std::int64_t estimate_prompt_tokens(const boost::json::object& chat_body);
 
-}  // namespace switchyard::policies
+}  // namespace switchyard

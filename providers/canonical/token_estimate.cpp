@@ -1,10 +1,10 @@
-#include "policies/token_estimate.hpp"
+#include "providers/canonical/token_estimate.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
-namespace switchyard::policies {
+namespace switchyard {
 
 namespace {
 
@@ -85,4 +85,4 @@ std::int64_t estimate_prompt_tokens(const boost::json::object& chat_body) {
          kTokensPerImage * tally.images;
 }
 
-}  // namespace switchyard::policies
+}  // namespace switchyard
