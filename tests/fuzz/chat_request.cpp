@@ -1,7 +1,7 @@
 // The chat request parser and the request preferences it validates, on
 // arbitrary bodies. Invariants: an accepted request's forwarded body is
 // finite JSON without the routing-only fields, and putting the routing fields
-// back and parsing it again gives the same request.
+// back and parsing it again gives the same request and preferences.
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 
+#include "policies/request_preferences.hpp"
 #include "providers/canonical/chat_request.hpp"
 #include "providers/canonical/strict_json.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
@@ -71,6 +72,16 @@ bool same_prefs(const switchyard::policies::RequestPreferences& a,
          a.provenance_deny.size() == b.provenance_deny.size();
 }
 
+bool read_preferences(const ChatRequest& request, switchyard::policies::RequestPreferences& prefs) {
+  std::string message;
+  std::string param;
+  bool valid = switchyard::policies::parse_request_preferences(
+      request.provider_preferences.if_object(), request.provenance.if_object(), prefs, message,
+      param);
+  if (!valid) SWITCHYARD_FUZZ_CHECK(!message.empty());
+  return valid;
+}
+
 void check_accepted(const json::object& original, const ChatRequest& request) {
   SWITCHYARD_FUZZ_CHECK(!request.model.empty());
   SWITCHYARD_FUZZ_CHECK(!request.body.contains("models"));
@@ -101,7 +112,12 @@ void check_accepted(const json::object& original, const ChatRequest& request) {
   SWITCHYARD_FUZZ_CHECK(again.include_usage == request.include_usage);
   SWITCHYARD_FUZZ_CHECK(again.max_tokens == request.max_tokens);
   SWITCHYARD_FUZZ_CHECK(again.user == request.user);
-  SWITCHYARD_FUZZ_CHECK(same_prefs(again.prefs, request.prefs));
+  // The preferences, as the flow reads them for the planner.
+  switchyard::policies::RequestPreferences prefs;
+  switchyard::policies::RequestPreferences prefs_again;
+  bool valid = read_preferences(request, prefs);
+  SWITCHYARD_FUZZ_CHECK(valid == read_preferences(again, prefs_again));
+  if (valid) SWITCHYARD_FUZZ_CHECK(same_prefs(prefs_again, prefs));
   // The model field is the one routing may fill in from `models`.
   json::object forwarded = request.body;
   forwarded.erase("model");
