@@ -8,6 +8,7 @@
 
 #include "gateway/http/server.hpp"
 #include "gateway/http/session.hpp"
+#include "providers/redact_secret.hpp"
 #include "providers/sse/sse.hpp"
 #include "providers/upstream/pool.hpp"
 
@@ -288,7 +289,10 @@ net::awaitable<AttemptResult> run_attempt(AttemptInput& input) {
       result.upstream_first_token_ms = ms_since(sent_at);
     }
     pending.clear();
-    for (const std::string& chunk : chunks) input.client_stream->on_chunk(chunk, pending);
+    for (std::string& chunk : chunks) {
+      providers::redact_secret(chunk, provider.api_key);  // relayed text may echo the key
+      input.client_stream->on_chunk(chunk, pending);
+    }
     result.chunks_relayed += static_cast<std::int64_t>(chunks.size());
     if (!pending.empty()) {
       if (!result.committed && !co_await commit()) {

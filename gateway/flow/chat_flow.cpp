@@ -14,6 +14,9 @@
 #include "policies/pricing.hpp"
 #include "providers/canonical/token_estimate.hpp"
 #include "providers/anthropic/ingress.hpp"
+#include "providers/canonical/plain_json.hpp"
+#include "providers/openai/stream_usage.hpp"
+#include "providers/redact_secret.hpp"
 
 namespace switchyard {
 
@@ -32,14 +35,14 @@ Picousd cost_for(const providers::Usage& usage, const config::Price& price) {
                                         usage.cache_creation_tokens, usage.completion_tokens});
 }
 
-json::object usage_with_cost(const providers::Usage& usage, Picousd cost) {
+// The client's usage object; its "cost" is written by serialize_with_usage_cost.
+json::object usage_for_client(const providers::Usage& usage) {
   json::object object = usage.raw;
   if (!usage.reported) {
     object["prompt_tokens"] = usage.prompt_tokens;
     object["completion_tokens"] = usage.completion_tokens;
     object["total_tokens"] = usage.prompt_tokens + usage.completion_tokens;
   }
-  object["cost"] = to_usd_double(cost);
   return object;
 }
 
@@ -47,6 +50,10 @@ class OpenAiClientStream final : public ClientStream {
  public:
   explicit OpenAiClientStream(bool include_usage) : include_usage_(include_usage) {}
   void on_chunk(std::string_view chunk, std::string& out) override {
+    if (include_usage_) {
+      providers::append_sse_data(out, providers::with_null_usage(chunk));
+      return;
+    }
     providers::append_sse_data(out, chunk);
   }
   void on_finish(const providers::Codec& codec, const providers::Usage& usage, Picousd cost,
@@ -58,12 +65,12 @@ class OpenAiClientStream final : public ClientStream {
       chunk["created"] = codec.stream_created();
       chunk["model"] = codec.stream_model();
       chunk["choices"] = json::array();
-      chunk["usage"] = usage_with_cost(usage, cost);
+      chunk["usage"] = usage_for_client(usage);
       // What the upstream wrote beside its usage (llama.cpp's timings).
       for (const auto& field : codec.stream_extras()) {
         if (!chunk.contains(field.key())) chunk[field.key()] = field.value();
       }
-      providers::append_sse_data(out, json::serialize(chunk));
+      providers::append_sse_data(out, serialize_with_usage_cost(chunk, cost));
     }
     providers::append_sse_data(out, "[DONE]");
   }
@@ -128,12 +135,7 @@ std::string outcome_for(const Error& error) {
 
 // Removes the provider's own key from upstream text we pass on.
 std::string redact(std::string text, const config::Provider& provider) {
-  if (provider.api_key.size() >= 4) {
-    for (std::size_t at = text.find(provider.api_key); at != std::string::npos;
-         at = text.find(provider.api_key, at)) {
-      text.replace(at, provider.api_key.size(), "[redacted]");
-    }
-  }
+  providers::redact_secret(text, provider.api_key);
   return text;
 }
 
@@ -404,10 +406,11 @@ net::awaitable<bool> handle_chat(RequestScope& scope, ClientDialect dialect) {
   scope.access.status = record.status;
   if (!chat.stream) {
     json::object& completion = attempt.completion;
-    completion["usage"] = usage_with_cost(usage, cost);
+    completion["usage"] = usage_for_client(usage);
     std::string body = dialect == ClientDialect::anthropic
-                           ? json::serialize(providers::openai_response_to_anthropic(completion))
-                           : json::serialize(completion);
+                           ? serialize_plain(providers::openai_response_to_anthropic(completion))
+                           : serialize_with_usage_cost(completion, cost);
+    providers::redact_secret(body, ref.provider->api_key);  // an upstream echoing its key
     auto response = json_response(200, std::move(body), true);
     for (auto& [name, value] : served_headers(scope, ref, record.attempts.size())) {
       response.set(name, value);
@@ -505,7 +508,7 @@ net::awaitable<bool> handle_explain(RequestScope& scope) {
                     {"code", error_code_name(failure.code)},
                     {"status", http_status(failure)}};
   }
-  co_return co_await reply(200, json::serialize(out));
+  co_return co_await reply(200, serialize_plain(out));
 }
 
 }  // namespace switchyard

@@ -114,6 +114,9 @@ bool message_to_completion(const object& message, std::int64_t created, object& 
   object assistant;
   assistant["role"] = "assistant";
   assistant["content"] = has_text ? value(text) : value(nullptr);
+  // Required (nullable) by OpenAI's schema; Anthropic says a refusal through
+  // stop_reason, which becomes finish_reason "content_filter".
+  assistant["refusal"] = nullptr;
   // DeepSeek's field name, which OpenAI-shaped clients already know.
   if (!reasoning.empty()) assistant["reasoning_content"] = reasoning;
   if (!tool_calls.empty()) assistant["tool_calls"] = std::move(tool_calls);
