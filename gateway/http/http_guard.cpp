@@ -73,14 +73,8 @@ std::string check_request_framing(const http::request_header<http::fields>& head
   return {};
 }
 
-std::size_t field_count(const http::fields& fields) {
-  return static_cast<std::size_t>(std::distance(fields.begin(), fields.end()));
-}
-
-void drop_trailer_fields(http::fields& fields, std::size_t header_field_count) {
-  auto it = fields.begin();
-  for (std::size_t i = 0; i < header_field_count && it != fields.end(); ++i) ++it;
-  while (it != fields.end()) it = fields.erase(it);
+void restore_header_section(http::fields& fields, http::fields&& header_section) {
+  fields = std::move(header_section);
 }
 
 }  // namespace switchyard

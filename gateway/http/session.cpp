@@ -145,7 +145,8 @@ net::awaitable<bool> Session::serve_one() {
     co_await reject_too_large();
     co_return false;
   }
-  const std::size_t header_fields = field_count(parser.get());
+  std::optional<http::fields> header_section;  // see restore_header_section
+  if (parser.chunked()) header_section.emplace(parser.get());
   if (!parser.is_done()) {
     auto expect = parser.get()[http::field::expect];
     if (beast::iequals(expect, "100-continue")) {
@@ -174,7 +175,7 @@ net::awaitable<bool> Session::serve_one() {
   }
   stream_.expires_never();
   http::request<http::string_body> request = parser.release();
-  drop_trailer_fields(request, header_fields);
+  if (header_section) restore_header_section(request, std::move(*header_section));
   bool keep_alive = co_await dispatch(*this, request);
   co_return keep_alive && !drain_requested_;
 }

@@ -1,5 +1,6 @@
 // Anthropic Messages answers -> OpenAI: a whole message, usage, stop reasons
 // and errors. The streamed form is in anthropic_stream.cpp.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -48,16 +49,23 @@ void merge_anthropic_usage(const object& anthropic_usage, Usage& usage) {
   std::int64_t input =
       usage.prompt_tokens - usage.cached_prompt_tokens - usage.cache_creation_tokens;
   bool seen = false;
-  if (auto v = find_int(anthropic_usage, "input_tokens")) input = *v, seen = true;
-  if (auto v = find_int(anthropic_usage, "cache_read_input_tokens")) {
+  // A count from the upstream is billed on: never negative (a credit), never
+  // large enough for the sums below to overflow.
+  auto count = [&](std::string_view key) -> std::optional<std::int64_t> {
+    auto v = find_int(anthropic_usage, key);
+    if (v) v = std::clamp<std::int64_t>(*v, 0, std::int64_t{1} << 40);
+    return v;
+  };
+  if (auto v = count("input_tokens")) input = *v, seen = true;
+  if (auto v = count("cache_read_input_tokens")) {
     usage.cached_prompt_tokens = *v;
     seen = true;
   }
-  if (auto v = find_int(anthropic_usage, "cache_creation_input_tokens")) {
+  if (auto v = count("cache_creation_input_tokens")) {
     usage.cache_creation_tokens = *v;
     seen = true;
   }
-  if (auto v = find_int(anthropic_usage, "output_tokens")) {
+  if (auto v = count("output_tokens")) {
     usage.completion_tokens = *v;  // cumulative in every event that has it
     seen = true;
   }

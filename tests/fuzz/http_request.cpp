@@ -5,6 +5,7 @@
 // the limits, passes the framing guard, and our re-serialisation of it parses
 // back to the same request.
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include <boost/beast/core/flat_buffer.hpp>
@@ -116,7 +117,8 @@ bool serve_one(PieceStream& stream, beast::flat_buffer& buffer) {
   if (auto length = parser.content_length(); length && *length > kLimits.max_body_bytes) {
     return false;
   }
-  const std::size_t header_fields = switchyard::field_count(parser.get());
+  std::optional<http::fields> header_section;
+  if (parser.chunked()) header_section.emplace(parser.get());
   if (!parser.is_done()) {
     http::read(stream, buffer, parser, ec);
     if (ec) return false;
@@ -125,7 +127,7 @@ bool serve_one(PieceStream& stream, beast::flat_buffer& buffer) {
   SWITCHYARD_FUZZ_CHECK(buffer.size() <= kLimits.max_header_bytes + kBodyReadRoom);
   bool chunked = parser.chunked();
   Request request = parser.release();
-  switchyard::drop_trailer_fields(request, header_fields);
+  if (header_section) switchyard::restore_header_section(request, std::move(*header_section));
   SWITCHYARD_FUZZ_CHECK(request.body().size() <= kLimits.max_body_bytes);
   check_round_trip(request, chunked);
   return request.keep_alive();
