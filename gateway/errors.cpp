@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "providers/canonical/strict_json.hpp"
+
 namespace switchyard {
 
 namespace {
@@ -83,7 +85,9 @@ bool should_retry(const Error& error) {
 
 std::string error_body(const Error& error) {
   boost::json::object inner;
-  inner["message"] = error.message;
+  // The message may quote upstream bytes; invalid UTF-8 would make the body
+  // invalid JSON.
+  inner["message"] = valid_utf8(error.message);
   inner["type"] = error_type(error.code);
   if (error.param.empty()) {
     inner["param"] = nullptr;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 
 #include <boost/beast/http.hpp>
 
@@ -70,6 +71,10 @@ std::string check_request_framing(const http::request_header<http::fields>& head
   if (header.version() >= 11 && hosts == 0) return "missing Host header";
   if (hosts > 1) return "repeated Host header";
   return {};
+}
+
+void restore_header_section(http::fields& fields, http::fields&& header_section) {
+  fields = std::move(header_section);
 }
 
 }  // namespace switchyard

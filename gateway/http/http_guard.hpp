@@ -21,4 +21,12 @@ std::string check_raw_header_block(std::string_view block);
 std::string check_request_framing(
     const boost::beast::http::request_header<boost::beast::http::fields>& header);
 
+// Beast 1.81 merges the trailer fields of a chunked body into the header
+// fields, each next to a header field of the same name. Trailers are not
+// headers (RFC 9110 section 6.5.1): a trailer Authorization or Host would pass
+// where a front proxy only checked the header. The session copies the header
+// section before reading a chunked body and puts it back afterwards.
+void restore_header_section(boost::beast::http::fields& fields,
+                            boost::beast::http::fields&& header_section);
+
 }  // namespace switchyard

@@ -255,12 +255,15 @@ net::awaitable<bool> Session::serve_one() {
   Parser parser;
   if (!co_await parse_header(parser, block_end)) co_return false;
   head_request_ = parser.get().method() == http::verb::head;
+  std::optional<http::fields> header_section;  // see restore_header_section
+  if (parser.chunked()) header_section.emplace(parser.get());
   if (!parser.is_done()) {
     if (!co_await answer_expect_continue(parser)) co_return false;
     if (!co_await read_body(parser)) co_return false;
   }
   stream_->expires_never();
   http::request<http::string_body> request = parser.release();
+  if (header_section) restore_header_section(request, std::move(*header_section));
   bool keep_alive = co_await dispatch(*this, request);
   head_request_ = false;
   co_return keep_alive && !drain_requested_;

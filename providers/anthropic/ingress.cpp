@@ -9,6 +9,7 @@
 
 #include "providers/anthropic/ingress.hpp"
 #include "providers/anthropic/messages.hpp"
+#include "providers/canonical/strict_json.hpp"
 
 namespace switchyard::providers {
 
@@ -133,7 +134,9 @@ std::string anthropic_error_body(int http_status, std::string_view message) {
       if (http_status >= 400 && http_status < 500) type = "invalid_request_error";
       break;
   }
-  object body{{"type", "error"}, {"error", object{{"type", type}, {"message", message}}}};
+  // The message may quote upstream bytes: keep the body valid JSON.
+  object body{{"type", "error"},
+              {"error", object{{"type", type}, {"message", valid_utf8(message)}}}};
   return boost::json::serialize(body);
 }
 

@@ -8,6 +8,7 @@
 
 #include "providers/anthropic/ingress.hpp"
 #include "providers/anthropic/messages.hpp"
+#include "providers/canonical/strict_json.hpp"
 
 namespace switchyard::providers {
 
@@ -115,7 +116,7 @@ void AnthropicStreamWriter::finish(const Usage& usage, std::string& out) {
 void AnthropicStreamWriter::fail(std::string_view type, std::string_view message,
                                  std::string& out) {
   if (finished_) return;
-  object error{{"type", type}, {"message", message}};
+  object error{{"type", type}, {"message", valid_utf8(message)}};
   write_event(out, "error", object{{"type", "error"}, {"error", std::move(error)}});
   finished_ = true;
 }

@@ -1,5 +1,6 @@
 // Anthropic Messages answers -> OpenAI: a whole message, usage, stop reasons
 // and errors. The streamed form is in anthropic_stream.cpp.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -7,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "providers/anthropic/messages.hpp"
+#include "providers/canonical/redact.hpp"
 
 namespace switchyard::providers::anthropic {
 
@@ -47,16 +49,23 @@ void merge_anthropic_usage(const object& anthropic_usage, Usage& usage) {
   std::int64_t input =
       usage.prompt_tokens - usage.cached_prompt_tokens - usage.cache_creation_tokens;
   bool seen = false;
-  if (auto v = find_int(anthropic_usage, "input_tokens")) input = *v, seen = true;
-  if (auto v = find_int(anthropic_usage, "cache_read_input_tokens")) {
+  // A count from the upstream is billed on: never negative (a credit), never
+  // large enough for the sums below to overflow.
+  auto count = [&](std::string_view key) -> std::optional<std::int64_t> {
+    auto v = find_int(anthropic_usage, key);
+    if (v) v = std::clamp<std::int64_t>(*v, 0, std::int64_t{1} << 40);
+    return v;
+  };
+  if (auto v = count("input_tokens")) input = *v, seen = true;
+  if (auto v = count("cache_read_input_tokens")) {
     usage.cached_prompt_tokens = *v;
     seen = true;
   }
-  if (auto v = find_int(anthropic_usage, "cache_creation_input_tokens")) {
+  if (auto v = count("cache_creation_input_tokens")) {
     usage.cache_creation_tokens = *v;
     seen = true;
   }
-  if (auto v = find_int(anthropic_usage, "output_tokens")) {
+  if (auto v = count("output_tokens")) {
     usage.completion_tokens = *v;  // cumulative in every event that has it
     seen = true;
   }
@@ -144,24 +153,6 @@ bool message_to_completion(const object& message, std::int64_t created, object& 
 
 namespace {
 
-// Replaces anything that looks like an API key ("sk-...") so an upstream
-// message that echoes a credential never reaches a client or a log.
-std::string redact_keys(std::string_view text) {
-  std::string out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    std::size_t at = text.find("sk-", i);
-    if (at == std::string_view::npos) break;
-    out.append(text.substr(i, at - i));
-    std::size_t end = text.find_first_of(" \t\r\n\"',;", at);
-    if (end == std::string_view::npos) end = text.size();
-    out.append("[redacted]");
-    i = end;
-  }
-  if (i < text.size()) out.append(text.substr(i));
-  return out;
-}
-
 FailureKind kind_from_status(int status) {
   if (status == 429) return FailureKind::rate_limited;
   if (status >= 500 || status == 408) return FailureKind::server_error;  // 529 overloaded too
@@ -192,7 +183,7 @@ UpstreamError make_upstream_error(int status, std::string_view type, std::string
     // Whatever the upstream says about our credential stays here.
     text.append("the upstream rejected the configured API key");
   } else {
-    text.append(redact_keys(message));
+    text.append(providers::redact_keys(message));
   }
   error.message = truncate_utf8(text, kMaxMessageBytes);
   return error;

@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "providers/anthropic/messages.hpp"
+#include "providers/canonical/redact.hpp"
 
 namespace switchyard::providers::anthropic {
 
@@ -22,9 +23,10 @@ StreamStep StreamTranslator::on_event(const SseEvent& event, std::vector<std::st
   value parsed = boost::json::parse(event.data, ec);
   const object* data = ec ? nullptr : parsed.if_object();
   if (!data) {
-    error = UpstreamError{
-        FailureKind::protocol, 0,
-        "anthropic: malformed stream event '" + truncate_utf8(event.event, 64) + "'", std::nullopt};
+    error = UpstreamError{FailureKind::protocol, 0,
+                          "anthropic: malformed stream event '" +
+                              providers::redact_keys(truncate_utf8(event.event, 64)) + "'",
+                          std::nullopt};
     return StreamStep::failed;
   }
   // The payload's own type is authoritative; the event: line only mirrors it.

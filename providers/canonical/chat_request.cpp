@@ -113,6 +113,11 @@ bool validate_chat_object(json::object body, ChatRequest& out, ParseError& error
         error = type_error("models[" + std::to_string(i) + "]", "a string", (*list)[i]);
         return false;
       }
+      // An empty id would become the routed model when `model` is absent.
+      if (id->empty()) {
+        error = field_error("models[" + std::to_string(i) + "]", "must not be empty");
+        return false;
+      }
       out.models.emplace_back(*id);
     }
   }

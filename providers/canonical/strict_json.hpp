@@ -24,6 +24,11 @@ const char* json_type_name(const boost::json::value& value);
 // UTF-8: each bad byte becomes \ufffd, so a log line is never invalid JSON.
 void append_json_string(std::string& out, std::string_view text);
 
+// `text` with each byte that does not start a valid UTF-8 sequence replaced
+// by U+FFFD. Boost.JSON serialises strings byte for byte, so text that may
+// hold upstream or client bytes goes through this before it becomes JSON.
+std::string valid_utf8(std::string_view text);
+
 // A whole non-negative integer, from an int64, uint64 or integral double.
 bool json_to_count(const boost::json::value& value, std::int64_t& out);
 

@@ -9,6 +9,8 @@
 
 #include "providers/body_codec.hpp"
 #include "providers/canonical/chat_request.hpp"
+#include "providers/canonical/redact.hpp"
+#include "providers/codec.hpp"
 
 namespace switchyard::providers {
 
@@ -26,9 +28,12 @@ std::int64_t count_field(const json::object& object, std::string_view name) {
   return 0;
 }
 
+// Upstream text for an error message: keys cut out (an upstream may echo
+// the one it was sent), then bounded.
 std::string truncate(std::string_view text, std::size_t limit) {
-  if (text.size() <= limit) return std::string(text);
-  return std::string(text.substr(0, limit)) + "...";
+  std::string redacted = redact_keys(text);
+  if (redacted.size() <= limit) return redacted;
+  return redacted.substr(0, limit) + "...";
 }
 
 FailureKind kind_for_status(int status) {

@@ -54,3 +54,12 @@ TEST_CASE("canonical chat request: rejections name their kind and field") {
   CHECK(error.kind == ParseErrorKind::invalid_request);
   CHECK(error.param == "messages");
 }
+
+TEST_CASE("canonical chat request: an empty id in models is rejected, never routed on") {
+  ChatRequest request;
+  ParseError error;
+  CHECK_FALSE(parse_chat_request(R"({"models":[""],"messages":[{"role":"user","content":"hi"}]})",
+                                 request, error));
+  CHECK(error.param == "models[0]");
+  CHECK(error.message == "models[0]: must not be empty");
+}

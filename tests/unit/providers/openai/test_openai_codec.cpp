@@ -261,3 +261,17 @@ TEST_CASE("openai stream: finish_reason is found however it is spaced, never whe
     CHECK(out.end == BodyEnd::truncated);
   }
 }
+
+TEST_CASE("openai errors: a key echoed in a stream error or a 200 error body is redacted") {
+  auto streamed = stream_codec();
+  BodyOutput stream_out;
+  feed(*streamed, stream_out, sse({R"({"error":{"message":"bad key sk-abc,def"}})"}), false);
+  CHECK(stream_out.end == BodyEnd::failed);
+  CHECK(stream_out.error.message == "upstream stream error: bad key [redacted],def");
+
+  auto whole = whole_codec();
+  BodyOutput whole_out;
+  feed(*whole, whole_out, R"({"error":"sk-xyz rejected"})", true);
+  CHECK(whole_out.end == BodyEnd::failed);
+  CHECK(whole_out.error.message == "upstream error: [redacted] rejected");
+}
