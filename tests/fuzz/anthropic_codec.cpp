@@ -39,31 +39,12 @@ void fuzz_stream(std::string_view payload) {
 }
 
 void fuzz_error(std::string_view payload) {
-  if (payload.empty()) return;
-  int status = 400 + static_cast<unsigned char>(payload[0]) % 200;
-  auto codec = providers::make_anthropic_codec();
-  providers::UpstreamError error = codec->map_error(status, payload.substr(1));
-  check_error(error);
+  providers::UpstreamError error;
+  fuzz_codec_error(providers::make_anthropic_codec(), payload, error);
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
-  if (size == 0) return 0;
-  std::string_view payload = as_text(bytes + 1, size - 1);
-  switch (direction_of(bytes[0])) {
-    case Direction::request:
-      fuzz_request(payload);
-      break;
-    case Direction::response:
-      fuzz_response(payload);
-      break;
-    case Direction::stream:
-      fuzz_stream(payload);
-      break;
-    case Direction::error:
-      fuzz_error(payload);
-      break;
-  }
-  return 0;
+  return run_direction(bytes, size, {fuzz_request, fuzz_response, fuzz_stream, fuzz_error});
 }

@@ -109,21 +109,5 @@ void fuzz_error(std::string_view payload) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
-  if (size == 0) return 0;
-  std::string_view payload = as_text(bytes + 1, size - 1);
-  switch (direction_of(bytes[0])) {
-    case Direction::request:
-      fuzz_request(payload);
-      break;
-    case Direction::response:
-      fuzz_response(payload);
-      break;
-    case Direction::stream:
-      fuzz_stream(payload);
-      break;
-    case Direction::error:
-      fuzz_error(payload);
-      break;
-  }
-  return 0;
+  return run_direction(bytes, size, {fuzz_request, fuzz_response, fuzz_stream, fuzz_error});
 }

@@ -103,20 +103,63 @@ inline std::unique_ptr<providers::Codec> primed_codec(std::unique_ptr<providers:
 // `chunks_are_ours`: the codec writes its chunks itself (a translator), rather
 // than relaying the upstream's as sent.
 inline providers::BodyOutput feed_body(providers::Codec& codec, std::string_view payload,
-                                      bool chunks_are_ours) {
+                                       bool chunks_are_ours) {
   providers::BodyOutput out;
-  std::size_t split = payload.empty() ? 0 : static_cast<unsigned char>(payload[0]) % (payload.size() + 1);
+  std::size_t split =
+      payload.empty() ? 0 : static_cast<unsigned char>(payload[0]) % (payload.size() + 1);
   for (int piece = 0; piece < 2 && out.end == providers::BodyEnd::more; ++piece) {
     std::string_view bytes = piece == 0 ? payload.substr(0, split) : payload.substr(split);
     codec.on_body(bytes, piece == 1, out);
     if (!chunks_are_ours) continue;
-    for (const std::string& chunk : out.chunks) SWITCHYARD_FUZZ_CHECK(parse_ours(chunk).is_object());
+    for (const std::string& chunk : out.chunks)
+      SWITCHYARD_FUZZ_CHECK(parse_ours(chunk).is_object());
   }
   if (out.end == providers::BodyEnd::failed) check_error(out.error);
   check_usage(out.usage);
   if (!out.completion.empty()) parse_ours(boost::json::serialize(out.completion));
   SWITCHYARD_FUZZ_CHECK(all_numbers_finite(boost::json::value(out.stream.extras)));
   return out;
+}
+
+// An upstream's error answer: the first payload byte picks the status, which
+// is returned (0 for an empty payload) beside the checked error.
+inline int fuzz_codec_error(std::unique_ptr<providers::Codec> codec, std::string_view payload,
+                            providers::UpstreamError& error) {
+  if (payload.empty()) return 0;
+  int status = 400 + static_cast<unsigned char>(payload[0]) % 200;
+  error = codec->map_error(status, payload.substr(1));
+  check_error(error);
+  return status;
+}
+
+// The four directions of a target, one function each.
+struct Directions {
+  void (*request)(std::string_view payload);
+  void (*response)(std::string_view payload);
+  void (*stream)(std::string_view payload);
+  void (*error)(std::string_view payload);
+};
+
+// One fuzz input: its first byte picks the direction, the rest is the payload.
+inline int run_direction(const std::uint8_t* bytes, std::size_t size,
+                         const Directions& directions) {
+  if (size == 0) return 0;
+  std::string_view payload = as_text(bytes + 1, size - 1);
+  switch (direction_of(bytes[0])) {
+    case Direction::request:
+      directions.request(payload);
+      break;
+    case Direction::response:
+      directions.response(payload);
+      break;
+    case Direction::stream:
+      directions.stream(payload);
+      break;
+    case Direction::error:
+      directions.error(payload);
+      break;
+  }
+  return 0;
 }
 
 }  // namespace switchyard::fuzz
