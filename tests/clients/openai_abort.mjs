@@ -14,7 +14,7 @@ await run(async () => {
   try {
     for await (const chunk of stream) {
       const piece = chunk.choices[0]?.delta?.content;
-      if (piece) {
+      if (piece && !controller.signal.aborted) {
         content += piece;
         controller.abort();
       }
