@@ -48,6 +48,16 @@ install_missing() {
     "${missing[@]}" >/dev/null
 }
 
+# The official npm clients the integration tests drive (tests/clients), from
+# the committed lock file, only when they are not installed yet.
+node_clients() {
+  [[ -d tests/clients/node_modules ]] && return 0
+  # By command, not package: a node from elsewhere may bring its own npm.
+  command -v node >/dev/null || install_missing nodejs
+  command -v npm >/dev/null || install_missing npm
+  (cd tests/clients && npm ci --no-audit --no-fund --loglevel=error)
+}
+
 build() {
   install_missing "${BUILD_PACKAGES[@]}"
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
@@ -119,6 +129,8 @@ case "$command" in
   test)
     install_missing "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${FUZZ_PACKAGES[@]}"
     phase_done "package check"
+    node_clients
+    phase_done "npm clients"
     build
     phase_done "build"
     ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 900
