@@ -33,9 +33,16 @@ constexpr Dimension kDimensions[] = {
     {"provider", &UsageRecord::provider, true},  {"hosting", &UsageRecord::hosting, true},
     {"weights", &UsageRecord::weights, true},    {"key", &UsageRecord::key_name, false},
     {"model", &UsageRecord::served_model, true}, {"outcome", &UsageRecord::outcome, false},
+    {"user", &UsageRecord::user, false},
 };
+// `--by metadata.KEY` groups on one key of the caller's metadata.
+constexpr std::string_view kMetadataPrefix = "metadata.";
+// Stands for every metadata.KEY dimension in the table above.
+constexpr Dimension kMetadataDimension = {"metadata", nullptr, false};
 
 const Dimension* find_dimension(std::string_view name) {
+  if (name.size() > kMetadataPrefix.size() && name.starts_with(kMetadataPrefix))
+    return &kMetadataDimension;
   for (const Dimension& dimension : kDimensions) {
     if (dimension.name == name) return &dimension;
   }
@@ -54,7 +61,7 @@ constexpr std::string_view kHelp =
     "                     TIME: RFC 3339 (2024-05-01T12:00:00Z), a date (2024-05-01,\n"
     "                     midnight UTC) or a duration before now (30m, 24h, 7d, 2w)\n"
     "  --by DIMENSION     origin (default) | family | provider | hosting | weights |\n"
-    "                     key | model | outcome\n"
+    "                     key | model | outcome | user | metadata.KEY\n"
     "                     shares by a model property count only requests that\n"
     "                     reached a model; the rest are 'failed before routing'\n"
     "  --format FORMAT    table (default) | json\n"
@@ -200,6 +207,7 @@ bool parse_usage_report_args(const std::vector<std::string_view>& args, std::int
       if (!find_dimension(value)) {
         error = "--by: '" + std::string(value) + "' is not one of";
         for (const Dimension& dimension : kDimensions) error += " " + std::string(dimension.name);
+        error += " metadata.KEY";
         return false;
       }
       options.by = value;
@@ -225,6 +233,14 @@ bool parse_usage_report_args(const std::vector<std::string_view>& args, std::int
 bool usage_group_of(const UsageRecord& record, std::string_view by, std::string& group) {
   const Dimension* dimension = find_dimension(by);
   if (!dimension) return false;
+  if (!dimension->field) {
+    const std::string_view key = by.substr(kMetadataPrefix.size());
+    group = std::string(kNoValue);
+    for (const auto& [name, value] : record.metadata) {
+      if (name == key && !value.empty()) group = value;
+    }
+    return true;
+  }
   const std::string& value = record.*(dimension->field);
   group = value.empty() ? std::string(kNoValue) : value;
   return true;

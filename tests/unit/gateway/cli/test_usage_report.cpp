@@ -217,6 +217,30 @@ TEST_CASE("usage report: the model and outcome dimensions name empty values") {
   CHECK(report.malformed_lines == 1);
 }
 
+TEST_CASE("usage report: by user and by metadata.KEY") {
+  TempLog log(
+      R"({"request_id":"a","time":"2024-05-01T10:00:00.000Z","provider":"openai","user":"alice","metadata":{"team":"search","app":"ui"},"prompt_tokens":10,"completion_tokens":0,"cost_picousd":5}
+{"request_id":"b","time":"2024-05-01T11:00:00.000Z","provider":"openai","user":"alice","metadata":{"team":"ads"},"prompt_tokens":20,"completion_tokens":0,"cost_picousd":7}
+{"request_id":"c","time":"2024-05-01T12:00:00.000Z","provider":"openai","prompt_tokens":30,"completion_tokens":0,"cost_picousd":1}
+)");
+  Run by_user = run({"--log", log.path, "--format", "json", "--by", "user"});
+  REQUIRE(by_user.status == 0);
+  boost::json::object users = parse_object(by_user.out);
+  REQUIRE(users.at("groups").as_array().size() == 2);
+  CHECK(group(users, 0).at("name").as_string() == "alice");
+  CHECK(group(users, 0).at("requests").as_int64() == 2);
+  CHECK(group(users, 1).at("name").as_string() == "(none)");
+
+  Run by_team = run({"--log", log.path, "--format", "json", "--by", "metadata.team"});
+  REQUIRE(by_team.status == 0);
+  boost::json::object teams = parse_object(by_team.out);
+  REQUIRE(teams.at("groups").as_array().size() == 3);
+  CHECK(group(teams, 0).at("name").as_string() == "ads");
+  CHECK(group(teams, 1).at("name").as_string() == "search");
+  CHECK(group(teams, 2).at("name").as_string() == "(none)");
+  CHECK(run({"--log", log.path, "--by", "metadata."}).status == 2);
+}
+
 TEST_CASE("usage report: rotated files are read when asked") {
   TempLog log(kLog);
   TempLog::write(log.path + ".1", std::string(kLog).substr(0, std::string(kLog).find('\n') + 1));
