@@ -6,6 +6,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include "gateway/accounting/request_tags.hpp"
 #include "gateway/flow/attempt.hpp"
 #include "gateway/flow/flow_support.hpp"
 #include "gateway/flow/interrupts.hpp"
@@ -79,6 +80,7 @@ class RequestFlow {
   bool parse(Error& error) {
     if (!dialect_.parse(scope_.request.body(), chat_, error)) return false;
     record().requested_model = chat_.model;
+    record_request_tags(chat_, record());
     record().stream = chat_.stream;
     scope_.access.model = chat_.model;
     return true;
