@@ -357,7 +357,7 @@ TEST_CASE("defaults when the server section is absent") {
   LoadResult result = load(kBase);
   REQUIRE(result.config.has_value());
   const Server& server = result.config->server;
-  CHECK(server.listen_host == "0.0.0.0");
+  CHECK(server.listen_host == "127.0.0.1");  // loopback: no open relay by default
   CHECK(server.listen_port == 8080);
   CHECK(server.workers == 0);
   CHECK_FALSE(server.require_key.has_value());
