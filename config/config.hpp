@@ -142,7 +142,11 @@ struct Key {
 
 struct Limits {
   std::size_t max_header_bytes = 16 * 1024;
-  std::size_t max_body_bytes = 4 * 1024 * 1024;
+  std::size_t max_body_bytes = 4 * 1024 * 1024;  // every route but the chat ones
+  // /v1/chat/completions and /v1/messages: images travel as base64 inside the
+  // JSON. OpenAI takes 20 MB images (~27 MB as base64), Anthropic 32 MB
+  // requests; 32 MiB passes both.
+  std::size_t max_chat_body_bytes = 32 * 1024 * 1024;
   std::size_t max_upstream_body_bytes = 64 * 1024 * 1024;
   Millis header_timeout{10'000};
   Millis idle_timeout{75'000};
@@ -175,13 +179,15 @@ struct Routing {
 // Downstream TLS on the public listener. The certificate and key are re-read
 // on SIGHUP; connections accepted after that get the new ones.
 struct ServerTls {
-  std::string cert;  // PEM file: the certificate chain
-  std::string key;   // PEM file: its private key
+  std::string cert;                 // PEM file: the certificate chain
+  std::string key;                  // PEM file: its private key
   std::string min_version = "1.2";  // "1.2" | "1.3"
 };
 
 struct Server {
-  std::string listen_host = "0.0.0.0";
+  // Loopback by default: without keys, any other address is an open relay
+  // (see config/exposure.hpp).
+  std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8080;
   // A second listener for metrics, dashboard, stats and readiness; when set,
   // those routes leave the public listener.
@@ -196,6 +202,8 @@ struct Server {
   std::string access_log = "-";  // "-": stderr, "": off, else a file path
   LogLevel log_level = LogLevel::info;
   std::optional<bool> require_key;  // default: required when keys exist
+  // Serve a non-loopback listener with no key required (warned at start).
+  bool allow_unauthenticated = false;
   UsageLog usage_log;
   Routing routing;
   bool expose_explain = true;  // POST /v1/route

@@ -130,6 +130,10 @@ void parse_provider(Reader& reader, const YAML::Node& node, const std::string& p
     std::string url_error;
     if (!parse_base_url(provider.base_url, provider.url, url_error)) {
       reader.error(join(path, "base_url"), node["base_url"], url_error);
+    } else if (provider.kind == ProviderKind::anthropic && provider.url.base_path.empty()) {
+      // The Anthropic SDKs take the bare host (https://api.anthropic.com)
+      // and add /v1 themselves; accept the same spelling here.
+      provider.url.base_path = "/v1";
     }
   }
   read_hosting(reader, node, path, provider);

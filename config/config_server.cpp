@@ -19,14 +19,15 @@ void parse_limits(Reader& reader, const YAML::Node& map, const std::string& path
   const YAML::Node node = map["limits"];
   if (!node.IsDefined()) return;
   const std::string field = join(path, "limits");
-  if (!reader.check_map(
-          node, field,
-          {"max_header_bytes", "max_body_bytes", "max_upstream_body_bytes", "header_timeout",
-           "idle_timeout", "body_timeout", "send_timeout", "shutdown_grace", "max_connections"})) {
+  if (!reader.check_map(node, field,
+                        {"max_header_bytes", "max_body_bytes", "max_chat_body_bytes",
+                         "max_upstream_body_bytes", "header_timeout", "idle_timeout",
+                         "body_timeout", "send_timeout", "shutdown_grace", "max_connections"})) {
     return;
   }
   read_size(reader, node, field, "max_header_bytes", limits.max_header_bytes);
   read_size(reader, node, field, "max_body_bytes", limits.max_body_bytes);
+  read_size(reader, node, field, "max_chat_body_bytes", limits.max_chat_body_bytes);
   read_size(reader, node, field, "max_upstream_body_bytes", limits.max_upstream_body_bytes);
   reader.read_duration(node, field, "header_timeout", limits.header_timeout);
   reader.read_duration(node, field, "idle_timeout", limits.idle_timeout);
@@ -135,9 +136,10 @@ void parse_workers(Reader& reader, const YAML::Node& map, const std::string& pat
 
 void parse_server(Reader& reader, const YAML::Node& node, Server& server) {
   const std::string path = "server";
-  if (!reader.check_map(node, path,
-                        {"listen", "workers", "limits", "access_log", "log_level", "require_key",
-                         "usage_log", "routing", "explain", "admin_listen", "tls", "open_paths"})) {
+  if (!reader.check_map(
+          node, path,
+          {"listen", "workers", "limits", "access_log", "log_level", "require_key", "usage_log",
+           "routing", "explain", "admin_listen", "tls", "open_paths", "allow_unauthenticated"})) {
     return;
   }
   std::string listen;
@@ -168,6 +170,7 @@ void parse_server(Reader& reader, const YAML::Node& node, Server& server) {
                     {"error", LogLevel::error}});
   bool require_key = false;
   if (reader.read_bool(node, path, "require_key", require_key)) server.require_key = require_key;
+  reader.read_bool(node, path, "allow_unauthenticated", server.allow_unauthenticated);
   parse_usage_log(reader, node, path, server.usage_log);
   parse_routing(reader, node, path, server.routing);
   reader.read_bool(node, path, "explain", server.expose_explain);

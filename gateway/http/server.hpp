@@ -1,6 +1,6 @@
 #pragma once
 // The process: shared state (config snapshot, accounting), one Worker per
-// thread (own io_context, own SO_REUSEPORT acceptor, own upstream pools), and
+// thread (own io_context, an acceptor on one shared listening socket, own upstream pools), and
 // graceful drain. No lock on the request path: workers re-read the snapshot
 // only when its generation changes.
 #include <atomic>
@@ -91,6 +91,8 @@ class Worker {
   unsigned index() const { return index_; }
 
   bool listen(const net::ip::tcp::endpoint& endpoint, std::string& error);
+  // Accepts from the first worker's listening socket (a duplicate descriptor).
+  bool share_listener(Worker& first, std::string& error);
   // The admin listener, on one worker only (it carries little traffic).
   bool listen_admin(const net::ip::tcp::endpoint& endpoint, std::string& error);
   std::uint16_t bound_port() const;

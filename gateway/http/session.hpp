@@ -79,6 +79,8 @@ class Session {
   ListenerRole role_;
   beast::flat_buffer buffer_;
   config::Limits limits_;
+  std::size_t body_limit_ = 0;   // the current request's, by route
+  std::string path_of_request_;  // the current request's, once its header parsed
   std::string remote_address_;
   bool idle_ = true;
   bool drain_requested_ = false;

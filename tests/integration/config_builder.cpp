@@ -22,6 +22,7 @@ std::string render_config(const ConfigSpec& spec) {
     << "  usage_log: { path: \"" << spec.usage_log << "\", fsync: always }\n"
     << "  limits:\n"
     << "    max_body_bytes: " << spec.max_body_bytes << "\n"
+    << "    max_chat_body_bytes: " << spec.max_chat_body_bytes << "\n"
     << "    header_timeout: " << spec.header_timeout << "\n"
     << "    idle_timeout: " << spec.idle_timeout << "\n"
     << "    body_timeout: " << spec.body_timeout << "\n"

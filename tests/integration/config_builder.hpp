@@ -44,6 +44,7 @@ struct ConfigSpec {
   std::string log_level = "info";
   std::string usage_log = "@TMP@/usage.jsonl";  // @TMP@: the gateway's temp dir
   long max_body_bytes = 65536;
+  long max_chat_body_bytes = 65536;
   std::string header_timeout = "2s";
   std::string idle_timeout = "5s";
   int max_connections = 50;
