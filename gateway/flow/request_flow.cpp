@@ -3,10 +3,10 @@
 #include <optional>
 
 #include <boost/asio.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include "gateway/accounting/request_tags.hpp"
 #include "gateway/flow/attempt.hpp"
 #include "gateway/flow/flow_support.hpp"
 #include "gateway/flow/interrupts.hpp"
@@ -21,7 +21,6 @@
 namespace switchyard {
 
 namespace json = boost::json;
-using namespace boost::asio::experimental::awaitable_operators;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -46,9 +45,10 @@ RecordSink accounting_sink(Session& session) {
   return [&accounting](const UsageRecord& record) { accounting.record(record); };
 }
 
-// One attempt as the first branch of `attempt || interrupts`. Cancelled, its
-// operations fail with operation_aborted instead of throwing, so it closes
-// its upstream connection and returns like any failed attempt.
+// One attempt on its own coroutine thread, bound to the interrupt watch's
+// cancellation slot. Cancelled, its operations fail with operation_aborted
+// instead of throwing, so it closes its upstream connection and returns like
+// any failed attempt.
 net::awaitable<void> attempt_into(AttemptInput& input, std::optional<AttemptResult>& out) {
   co_await net::this_coro::throw_if_cancelled(false);
   out.emplace(co_await run_attempt(input));
@@ -80,6 +80,7 @@ class RequestFlow {
   bool parse(Error& error) {
     if (!dialect_.parse(scope_.request.body(), chat_, error)) return false;
     record().requested_model = chat_.model;
+    record_request_tags(chat_, record());
     record().stream = chat_.stream;
     scope_.access.model = chat_.model;
     return true;
@@ -175,10 +176,15 @@ net::awaitable<AttemptResult> RequestFlow::attempt(const config::EndpointRef& re
                      served_headers(scope_.request_id, ref, record().attempts.size() + 1)};
   std::optional<AttemptResult> result;
   state.begin_request();
-  auto first =
-      co_await (attempt_into(input, result) || watch_interrupts(scope_.session, !chat_.stream));
+  {
+    // attempts() checked worker().cancelling() with no suspension since, so
+    // the watch is tracked before any shutdown can be missed.
+    InterruptWatch watch(scope_.session, !chat_.stream);
+    co_await net::co_spawn(co_await net::this_coro::executor, attempt_into(input, result),
+                           net::bind_cancellation_slot(watch.slot(), net::use_awaitable));
+    interrupt_ = watch.interrupt();
+  }
   state.end_request();
-  if (first.index() == 1) interrupt_ = std::get<1>(first);
   co_return std::move(*result);
 }
 

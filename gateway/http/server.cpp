@@ -62,8 +62,7 @@ Worker::Worker(Gateway& gateway, unsigned index)
       index_(index),
       acceptor_(io_),
       admin_acceptor_(io_),
-      pool_(io_.get_executor()),
-      cancel_timer_(io_, net::steady_timer::time_point::max()) {}
+      pool_(io_.get_executor()) {}
 
 Worker::~Worker() = default;
 
@@ -156,15 +155,14 @@ void Worker::begin_drain() {
   });
 }
 
-net::awaitable<void> Worker::wait_for_cancel() {
-  if (cancelling_) co_return;
-  co_await cancel_timer_.async_wait(net::as_tuple(net::use_awaitable));
-}
-
 void Worker::cancel_in_flight() {
   net::post(io_, [this] {
     cancelling_ = true;
-    cancel_timer_.cancel();
+    // Copy: a cancelled attempt may end, and untrack, before the loop does.
+    std::vector<ShutdownCancellable*> in_flight(in_flight_.begin(), in_flight_.end());
+    for (ShutdownCancellable* attempt : in_flight) {
+      if (in_flight_.contains(attempt)) attempt->cancel_for_shutdown();
+    }
   });
 }
 

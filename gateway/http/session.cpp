@@ -333,17 +333,6 @@ net::awaitable<bool> Session::write_chunk(std::string_view data) {
   co_return co_await write_bytes(frame_, "\r\n");
 }
 
-net::awaitable<bool> Session::wait_for_client_eof() {
-  std::size_t room = std::min<std::size_t>(4096, buffer_.max_size() - buffer_.size());
-  if (room == 0) co_return false;
-  auto [ec, bytes] = co_await stream_->read_some(buffer_.prepare(room));
-  if (bytes > 0) {
-    buffer_.commit(bytes);
-    co_return false;
-  }
-  co_return ec&& ec != net::error::operation_aborted;
-}
-
 net::awaitable<bool> Session::write_last_chunk() {
   bool ok = co_await write_bytes("0\r\n\r\n", {});
   stream_->expires_never();

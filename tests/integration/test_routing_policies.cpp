@@ -115,7 +115,8 @@ TEST_SUITE("routing policies") {
     for (const auto& [model, extra] : std::vector<std::pair<std::string, json::object>>{
              {"test/nitro:nitro", {{"stream", true}}},
              {"test/tps", {{"stream", true}, {"provider", {{"sort", "throughput"}}}}}}) {
-      INFO("model " << model);
+      const std::string& model_id = model;  // clang 14: INFO cannot capture a binding
+      INFO("model " << model_id);
       std::string body = chat_json(model, extra);
       std::size_t sluggish_before = fleet.fake("sluggish").hits();
       std::map<std::string, int> served;
