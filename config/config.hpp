@@ -41,7 +41,10 @@ struct HealthCheck {
 
 struct UpstreamTimeouts {
   Millis connect{5'000};
-  Millis first_byte{60'000};      // request sent -> response headers
+  Millis first_byte{60'000};  // streams: request sent -> response head / first event
+  // Non-streamed requests: request sent -> whole answer. Unset: the global
+  // server.routing.response_timeout.
+  std::optional<Millis> response;
   Millis between_chunks{60'000};  // idle gap while reading the body
 };
 
@@ -174,6 +177,15 @@ struct Routing {
   // fallbacks at once, but never fewer than retry_budget_min of them.
   double retry_budget = 0.2;
   std::int64_t retry_budget_min = 3;
+  // An attempt whose request reached the upstream and then failed without an
+  // answer (a timeout, a dropped connection) may still be generating and
+  // billed: it goes to another endpoint only when this is true.
+  bool retry_possibly_billed = false;
+  // Non-streamed requests, for providers that set no timeouts.response. The
+  // upstream sends its head only once the answer is generated, so this
+  // bounds a whole generation, and a reasoning model often needs minutes:
+  // 600 s, as the OpenAI client and LiteLLM wait.
+  Millis response_timeout{600'000};
 };
 
 // Downstream TLS on the public listener. The certificate and key are re-read

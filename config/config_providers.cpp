@@ -78,9 +78,13 @@ void read_timeouts(Reader& reader, const YAML::Node& map, const std::string& pat
   const YAML::Node node = map["timeouts"];
   if (!node.IsDefined()) return;
   const std::string field = join(path, "timeouts");
-  if (!reader.check_map(node, field, {"connect", "first_byte", "between_chunks"})) return;
+  if (!reader.check_map(node, field, {"connect", "first_byte", "response", "between_chunks"}))
+    return;
   reader.read_duration(node, field, "connect", provider.timeouts.connect);
   reader.read_duration(node, field, "first_byte", provider.timeouts.first_byte);
+  config::Millis response{0};
+  if (reader.read_duration(node, field, "response", response))
+    provider.timeouts.response = response;
   reader.read_duration(node, field, "between_chunks", provider.timeouts.between_chunks);
 }
 

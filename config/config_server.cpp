@@ -63,8 +63,8 @@ void parse_routing(Reader& reader, const YAML::Node& map, const std::string& pat
   const std::string field = join(path, "routing");
   if (!reader.check_map(node, field,
                         {"max_attempts", "default_completion_tokens", "price_tie_ratio",
-                         "breaker_failures", "breaker_cooldown", "retry_after_cap",
-                         "retry_budget", "retry_budget_min"})) {
+                         "breaker_failures", "breaker_cooldown", "retry_after_cap", "retry_budget",
+                         "retry_budget_min", "retry_possibly_billed", "response_timeout"})) {
     return;
   }
   std::int64_t value = 0;
@@ -81,6 +81,8 @@ void parse_routing(Reader& reader, const YAML::Node& map, const std::string& pat
   reader.read_duration(node, field, "retry_after_cap", routing.retry_after_cap);
   reader.read_double(node, field, "retry_budget", routing.retry_budget, 0.0, 1.0);
   reader.read_int(node, field, "retry_budget_min", routing.retry_budget_min, 0, 1'000'000);
+  reader.read_bool(node, field, "retry_possibly_billed", routing.retry_possibly_billed);
+  reader.read_duration(node, field, "response_timeout", routing.response_timeout);
 }
 
 void parse_tls(Reader& reader, const YAML::Node& map, const std::string& path, Server& server) {

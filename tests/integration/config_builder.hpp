@@ -17,6 +17,7 @@ struct ProviderSpec {
   std::string jurisdiction = "on-prem";
   std::string connect = "1s";
   std::string first_byte = "1s";
+  std::string response;  // timeouts.response; "" leaves the global default
   std::string between_chunks = "1s";
   std::string extra_yaml;  // more provider keys, each line indented by four spaces
 };

@@ -312,8 +312,10 @@ TEST_SUITE("routing policies") {
     std::size_t before = fleet.total_hits();
     auto none = post_chat(
         fleet.port(), chat_json("test/price", {{"provider", {{"max_price", {{"prompt", 0.5}}}}}}));
-    auto error = check_error(none, 503, "no_endpoint_available");
+    auto error = check_error(none, 400, "invalid_request");
     CHECK(str(error.at("message")).find("max") != std::string::npos);
+    CHECK(str(error.at("param")) == "provider.max_price");
+    CHECK(none.header("x-should-retry") == "false");
     CHECK(fleet.total_hits() == before);
 
     // Control: without the ceiling provider.order is obeyed.
