@@ -15,7 +15,7 @@ namespace {
 using namespace switchyard;
 using namespace switchyard::config;
 
-const std::string kFixtures = std::string(SWITCHYARD_SOURCE_DIR) + "/tests/unit/config/fixtures";
+const std::string kFixtures = std::string(SWITCHYARD_SOURCE_DIR "/tests/unit/config/fixtures");
 
 // An environment with only the given variables, so the real one cannot leak in.
 EnvLookup fake_env(std::map<std::string, std::string> vars = {}) {
@@ -438,7 +438,7 @@ TEST_CASE("includes append providers and models; their errors name the file") {
 }
 
 TEST_CASE("the shipped switchyard.yaml and catalog.yaml load without errors") {
-  const std::string path = std::string(SWITCHYARD_SOURCE_DIR) + "/config/switchyard.yaml";
+  const std::string path = std::string(SWITCHYARD_SOURCE_DIR "/config/switchyard.yaml");
   const std::vector<std::string> key_vars = {
       "OPENAI_API_KEY",    "ANTHROPIC_API_KEY", "GEMINI_API_KEY",   "DEEPSEEK_API_KEY",
       "DASHSCOPE_API_KEY", "MISTRAL_API_KEY",   "MOONSHOT_API_KEY", "ZAI_API_KEY"};
