@@ -16,7 +16,9 @@ using Millis = std::chrono::milliseconds;
 
 enum class ProviderKind { openai, anthropic };
 enum class HostingLocation { local, remote };
-enum class Weights { open, closed };
+// unknown: nothing in the config says; no rule asking for open or closed
+// weights matches it.
+enum class Weights { open, closed, unknown };
 enum class FsyncPolicy { never, interval, always };
 enum class LogLevel { debug, info, warn, error };
 
@@ -45,6 +47,17 @@ struct UpstreamTimeouts {
   Millis between_chunks{60'000};  // idle gap while reading the body
 };
 
+// Provenance a provider supplies to the catalog models served on it that do
+// not state their own (a self-hosted server's minimal entries). Empty: unset.
+struct ModelDefaults {
+  std::string family;
+  std::string author;
+  std::string origin;
+  std::optional<Weights> weights;
+  std::string license;
+  std::int64_t context_length = 0;
+};
+
 struct Provider {
   std::string name;
   ProviderKind kind = ProviderKind::openai;
@@ -63,6 +76,7 @@ struct Provider {
   std::string anthropic_version = "2023-06-01";
   HealthCheck health;
   UpstreamTimeouts timeouts;
+  ModelDefaults model_defaults;
   // Upstream connections in flight at once, per worker; idle ones are kept
   // (never more than were in use) and closed after pool_idle unused.
   std::size_t max_connections = 512;
@@ -93,13 +107,21 @@ struct Endpoint {
 
 struct Model {
   std::string id;  // "deepseek/deepseek-r1"
+  // Other names clients send for it ("gpt-4o-mini", "llama3.1:8b"); unique
+  // across every id and alias of the catalog.
+  std::vector<std::string> aliases;
   std::string name;
+  // Provenance: from the entry, else its provider's model_defaults, else
+  // "unknown" (Weights::unknown), which no rule naming a value matches.
   std::string family;  // "deepseek"
   std::string author;  // "DeepSeek"
   std::string origin;  // ISO country of the developer, "CN"
   Weights weights = Weights::open;
-  std::string license;  // SPDX id or name
-  std::int64_t context_length = 0;
+  std::string license;              // SPDX id or name
+  std::int64_t context_length = 0;  // 0: unknown
+  // "catalog" when the entry states its provenance, "provider_default" when
+  // any of it came from a provider's model_defaults or is unknown.
+  std::string provenance_source = "catalog";
   std::int64_t max_output_tokens = 4096;  // default max_tokens when caller gives none
   std::vector<Endpoint> endpoints;
 };
@@ -175,8 +197,8 @@ struct Routing {
 // Downstream TLS on the public listener. The certificate and key are re-read
 // on SIGHUP; connections accepted after that get the new ones.
 struct ServerTls {
-  std::string cert;  // PEM file: the certificate chain
-  std::string key;   // PEM file: its private key
+  std::string cert;                 // PEM file: the certificate chain
+  std::string key;                  // PEM file: its private key
   std::string min_version = "1.2";  // "1.2" | "1.3"
 };
 

@@ -37,6 +37,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "policies/model_resolution.hpp"
 #include "policies/planner_filters.hpp"
 #include "policies/planner_rankers.hpp"
 #include "policies/pricing.hpp"
@@ -44,8 +45,6 @@
 namespace switchyard::policies {
 
 namespace {
-
-constexpr std::size_t kAvailableModelsShown = 5;
 
 struct ModelChoice {
   const config::Model* model = nullptr;
@@ -59,34 +58,6 @@ struct RemovalTally {
   std::size_t of(FilterStage stage) const { return by_stage[static_cast<int>(stage)]; }
 };
 
-std::string unknown_model_message(const config::Snapshot& snapshot, std::string_view requested) {
-  std::string message = "model '";
-  message += requested;
-  message += "' does not exist";
-  const auto& models = snapshot.config().models;
-  if (models.empty()) return message + "; no models are configured";
-  // Models of the same author prefix ("deepseek/...") first: likely typos.
-  std::string_view prefix = requested.substr(0, requested.find('/') + 1);
-  std::vector<const std::string*> shown;
-  auto show = [&](bool same_prefix) {
-    for (const auto& model : models) {
-      if (shown.size() == kAvailableModelsShown) return;
-      bool matches = !prefix.empty() && prefix.back() == '/' && model.id.starts_with(prefix);
-      if (matches == same_prefix) shown.push_back(&model.id);
-    }
-  };
-  show(true);
-  show(false);
-  message += "; available: ";
-  for (std::size_t i = 0; i < shown.size(); ++i) {
-    if (i > 0) message += ", ";
-    message += *shown[i];
-  }
-  if (models.size() > shown.size()) message += ", ...";
-  message += " (see GET /v1/models)";
-  return message;
-}
-
 // Resolves request.model then request.models, suffixes stripped, duplicates
 // dropped. A suffix sets the sort of its own model only, over provider.sort
 // (it is the more specific ask). False (with the plan's failure set) on an
@@ -97,10 +68,11 @@ bool resolve_models(const config::Snapshot& snapshot, const PlanRequest& request
   auto add = [&](std::string_view requested) {
     SortBy sort = request.prefs.sort;
     std::string_view id = strip_model_suffix(requested, sort);
-    const config::Model* model = snapshot.find_model(id);
+    ModelResolution resolved = resolve_model(snapshot, id, requested);
+    const config::Model* model = resolved.model;
     if (model == nullptr) {
       plan.failure = PlanFailure::unknown_model;
-      plan.message = unknown_model_message(snapshot, requested);
+      plan.message = std::move(resolved.message);
       return false;
     }
     for (const ModelChoice& choice : choices) {
@@ -115,7 +87,7 @@ bool resolve_models(const config::Snapshot& snapshot, const PlanRequest& request
   }
   if (choices.empty()) {
     plan.failure = PlanFailure::unknown_model;
-    plan.message = unknown_model_message(snapshot, request.model);
+    plan.message = resolve_model(snapshot, request.model, request.model).message;
     return false;
   }
   return true;
