@@ -6,7 +6,7 @@
 #   ./setup.sh test                       every test (ctest), then sanitize, then fuzz
 #   ./setup.sh build                      build only
 #   ./setup.sh sanitize                   the tests again under ASan + UBSan (build-asan/)
-#   ./setup.sh fuzz [SECONDS]             each fuzz target for SECONDS, default 20 (build-fuzz/)
+#   ./setup.sh fuzz [SECONDS]             each fuzz target for SECONDS, default 20 (build-asan/)
 #
 # Environment: BUILD_DIR (default build), WERROR=ON to fail on warnings.
 set -euo pipefail
@@ -17,10 +17,10 @@ BUILD_PACKAGES=(g++ cmake ninja-build libboost1.81-dev libboost-json1.81-dev lib
   libyaml-cpp-dev prometheus-cpp-dev doctest-dev ca-certificates)
 # promtool and a real Prometheus for the metrics tests; openssl makes test CAs.
 TEST_PACKAGES=(prometheus openssl curl)
-# libFuzzer comes with Debian's clang 14; the sanitizer run uses g++.
+# Debian's clang 14 builds the sanitized tests and, with libFuzzer, the fuzz targets.
 FUZZ_PACKAGES=(clang-14 libfuzzer-14-dev)
 SANITIZE_DIR=${SANITIZE_DIR:-build-asan}
-FUZZ_DIR=${FUZZ_DIR:-build-fuzz}
+FUZZ_DIR=$SANITIZE_DIR  # the fuzz targets live in the sanitized build
 # UBSan findings abort (the build also says -fno-sanitize-recover), so a
 # finding fails the test that hit it, in the gateway process as in the tests.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
@@ -48,6 +48,16 @@ install_missing() {
     "${missing[@]}" >/dev/null
 }
 
+# The official npm clients the integration tests drive (tests/clients), from
+# the committed lock file, only when they are not installed yet.
+node_clients() {
+  [[ -d tests/clients/node_modules ]] && return 0
+  # By command, not package: a node from elsewhere may bring its own npm.
+  command -v node >/dev/null || install_missing nodejs
+  command -v npm >/dev/null || install_missing npm
+  (cd tests/clients && npm ci --no-audit --no-fund --loglevel=error)
+}
+
 build() {
   install_missing "${BUILD_PACKAGES[@]}"
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
@@ -56,16 +66,21 @@ build() {
 }
 
 # The unit and integration suites under AddressSanitizer and UBSan, built
-# with g++ at -O1 (assertions on, no benchmarks) in their own directory; the
-# integration tests start the sanitized gateway binary of that directory.
-# Warnings are not errors here: GCC warns falsely under -fsanitize, and the
-# release build already holds the code to -Werror.
+# with clang 14 at -O1 (assertions on, no benchmarks) in their own directory,
+# beside the fuzz targets (same sanitizers, one build); the integration tests
+# start the sanitized gateway binary of that directory. Warnings are not
+# errors here: the release build already holds the code to -Werror.
+configure_sanitized() {
+  install_missing "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${FUZZ_PACKAGES[@]}"
+  cmake -S . -B "$SANITIZE_DIR" -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Debug \
+    -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DSWITCHYARD_SANITIZE=ON -DSWITCHYARD_FUZZ=ON \
+    -DSWITCHYARD_BENCH=OFF -DSWITCHYARD_WERROR=OFF >/dev/null
+}
+
 sanitize() {
-  install_missing "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
-  cmake -S . -B "$SANITIZE_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
-    -DSWITCHYARD_SANITIZE=ON -DSWITCHYARD_BENCH=OFF -DSWITCHYARD_WERROR=OFF >/dev/null
+  configure_sanitized
   cmake --build "$SANITIZE_DIR" --parallel "$(nproc)"
-  phase_done "sanitizer build"
+  phase_done "sanitizer build (tests and fuzz targets)"
   ctest --test-dir "$SANITIZE_DIR" --output-on-failure --timeout 900
   phase_done "sanitizer tests"
 }
@@ -75,9 +90,7 @@ sanitize() {
 # inputs go to $FUZZ_DIR/corpus, crashes to $FUZZ_DIR/artifacts.
 fuzz() {
   local seconds=${1:-20}
-  install_missing "${BUILD_PACKAGES[@]}" "${FUZZ_PACKAGES[@]}"
-  cmake -S . -B "$FUZZ_DIR" -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Debug \
-    -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DSWITCHYARD_FUZZ=ON >/dev/null
+  configure_sanitized
   cmake --build "$FUZZ_DIR" --target fuzz_targets --parallel "$(nproc)"
   phase_done "fuzz build"
   local failed=0 passed=0
@@ -116,6 +129,8 @@ case "$command" in
   test)
     install_missing "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${FUZZ_PACKAGES[@]}"
     phase_done "package check"
+    node_clients
+    phase_done "npm clients"
     build
     phase_done "build"
     ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 900

@@ -4,7 +4,9 @@
 # the gateway under callgrind twice (1 and N+1 sequential requests on one
 # kept-alive connection) and prints (Ir(N+1) - Ir(1)) / N.
 #
-#   bench/callgrind.sh --gateway BIN --upstream BIN [--requests N]
+#   bench/callgrind.sh --gateway BIN --upstream BIN [--requests N] [--keep DIR]
+#
+# --keep DIR copies the callgrind outputs there, for callgrind_annotate.
 #
 # Needs valgrind and python3. Every process it starts is stopped by PID.
 set -euo pipefail
@@ -13,12 +15,14 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 gateway_bin=""
 upstream_bin=""
 requests=500
+keep=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --gateway) gateway_bin="$2"; shift 2 ;;
     --upstream) upstream_bin="$2"; shift 2 ;;
     --requests) requests="$2"; shift 2 ;;
-    *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    --keep) keep="$2"; shift 2 ;;
+    *) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 done
 [[ -x "$gateway_bin" && -x "$upstream_bin" ]] || { echo "callgrind.sh: --gateway and --upstream binaries are required" >&2; exit 2; }
@@ -69,6 +73,7 @@ instructions() {  # mode count
   timeout 600 python3 "$here/seq_client.py" "$port" "$2" "$1"
   kill -TERM "$pid"
   wait "$pid" || true
+  [[ -z "$keep" ]] || { mkdir -p "$keep" && cp "$out" "$keep/"; }
   sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$out"
 }
 

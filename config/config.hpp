@@ -43,7 +43,10 @@ struct HealthCheck {
 
 struct UpstreamTimeouts {
   Millis connect{5'000};
-  Millis first_byte{60'000};      // request sent -> response headers
+  Millis first_byte{60'000};  // streams: request sent -> response head / first event
+  // Non-streamed requests: request sent -> whole answer. Unset: the global
+  // server.routing.response_timeout.
+  std::optional<Millis> response;
   Millis between_chunks{60'000};  // idle gap while reading the body
 };
 
@@ -164,7 +167,11 @@ struct Key {
 
 struct Limits {
   std::size_t max_header_bytes = 16 * 1024;
-  std::size_t max_body_bytes = 4 * 1024 * 1024;
+  std::size_t max_body_bytes = 4 * 1024 * 1024;  // every route but the chat ones
+  // /v1/chat/completions and /v1/messages: images travel as base64 inside the
+  // JSON. OpenAI takes 20 MB images (~27 MB as base64), Anthropic 32 MB
+  // requests; 32 MiB passes both.
+  std::size_t max_chat_body_bytes = 32 * 1024 * 1024;
   std::size_t max_upstream_body_bytes = 64 * 1024 * 1024;
   Millis header_timeout{10'000};
   Millis idle_timeout{75'000};
@@ -192,6 +199,15 @@ struct Routing {
   // fallbacks at once, but never fewer than retry_budget_min of them.
   double retry_budget = 0.2;
   std::int64_t retry_budget_min = 3;
+  // An attempt whose request reached the upstream and then failed without an
+  // answer (a timeout, a dropped connection) may still be generating and
+  // billed: it goes to another endpoint only when this is true.
+  bool retry_possibly_billed = false;
+  // Non-streamed requests, for providers that set no timeouts.response. The
+  // upstream sends its head only once the answer is generated, so this
+  // bounds a whole generation, and a reasoning model often needs minutes:
+  // 600 s, as the OpenAI client and LiteLLM wait.
+  Millis response_timeout{600'000};
 };
 
 // Downstream TLS on the public listener. The certificate and key are re-read
@@ -203,7 +219,9 @@ struct ServerTls {
 };
 
 struct Server {
-  std::string listen_host = "0.0.0.0";
+  // Loopback by default: without keys, any other address is an open relay
+  // (see config/exposure.hpp).
+  std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8080;
   // A second listener for metrics, dashboard, stats and readiness; when set,
   // those routes leave the public listener.
@@ -218,6 +236,8 @@ struct Server {
   std::string access_log = "-";  // "-": stderr, "": off, else a file path
   LogLevel log_level = LogLevel::info;
   std::optional<bool> require_key;  // default: required when keys exist
+  // Serve a non-loopback listener with no key required (warned at start).
+  bool allow_unauthenticated = false;
   UsageLog usage_log;
   Routing routing;
   bool expose_explain = true;  // POST /v1/route

@@ -3,6 +3,7 @@
 // the models that reference them, policies before the keys that name them)
 // and collects every error and warning.
 #include "config/config_loader.hpp"
+#include "config/exposure.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -204,6 +205,9 @@ LoadResult load_config_text(const std::string& yaml, const std::string& base_dir
           "server.require_key: keys are required but none are configured; every request "
           "will be refused");
     }
+    ExposureCheck exposure = check_unauthenticated_exposure(config);
+    if (!exposure.error.empty()) result.errors.push_back(exposure.error);
+    if (!exposure.warning.empty()) result.warnings.push_back(exposure.warning);
     if (result.errors.empty()) result.config = std::move(config);
   } catch (const YAML::Exception& e) {
     // The readers check types before converting, so this is a loader bug;

@@ -78,9 +78,13 @@ void read_timeouts(Reader& reader, const YAML::Node& map, const std::string& pat
   const YAML::Node node = map["timeouts"];
   if (!node.IsDefined()) return;
   const std::string field = join(path, "timeouts");
-  if (!reader.check_map(node, field, {"connect", "first_byte", "between_chunks"})) return;
+  if (!reader.check_map(node, field, {"connect", "first_byte", "response", "between_chunks"}))
+    return;
   reader.read_duration(node, field, "connect", provider.timeouts.connect);
   reader.read_duration(node, field, "first_byte", provider.timeouts.first_byte);
+  config::Millis response{0};
+  if (reader.read_duration(node, field, "response", response))
+    provider.timeouts.response = response;
   reader.read_duration(node, field, "between_chunks", provider.timeouts.between_chunks);
 }
 
@@ -130,6 +134,10 @@ void parse_provider(Reader& reader, const YAML::Node& node, const std::string& p
     std::string url_error;
     if (!parse_base_url(provider.base_url, provider.url, url_error)) {
       reader.error(join(path, "base_url"), node["base_url"], url_error);
+    } else if (provider.kind == ProviderKind::anthropic && provider.url.base_path.empty()) {
+      // The Anthropic SDKs take the bare host (https://api.anthropic.com)
+      // and add /v1 themselves; accept the same spelling here.
+      provider.url.base_path = "/v1";
     }
   }
   read_hosting(reader, node, path, provider);

@@ -19,14 +19,15 @@ void parse_limits(Reader& reader, const YAML::Node& map, const std::string& path
   const YAML::Node node = map["limits"];
   if (!node.IsDefined()) return;
   const std::string field = join(path, "limits");
-  if (!reader.check_map(
-          node, field,
-          {"max_header_bytes", "max_body_bytes", "max_upstream_body_bytes", "header_timeout",
-           "idle_timeout", "body_timeout", "send_timeout", "shutdown_grace", "max_connections"})) {
+  if (!reader.check_map(node, field,
+                        {"max_header_bytes", "max_body_bytes", "max_chat_body_bytes",
+                         "max_upstream_body_bytes", "header_timeout", "idle_timeout",
+                         "body_timeout", "send_timeout", "shutdown_grace", "max_connections"})) {
     return;
   }
   read_size(reader, node, field, "max_header_bytes", limits.max_header_bytes);
   read_size(reader, node, field, "max_body_bytes", limits.max_body_bytes);
+  read_size(reader, node, field, "max_chat_body_bytes", limits.max_chat_body_bytes);
   read_size(reader, node, field, "max_upstream_body_bytes", limits.max_upstream_body_bytes);
   reader.read_duration(node, field, "header_timeout", limits.header_timeout);
   reader.read_duration(node, field, "idle_timeout", limits.idle_timeout);
@@ -62,8 +63,8 @@ void parse_routing(Reader& reader, const YAML::Node& map, const std::string& pat
   const std::string field = join(path, "routing");
   if (!reader.check_map(node, field,
                         {"max_attempts", "default_completion_tokens", "price_tie_ratio",
-                         "breaker_failures", "breaker_cooldown", "retry_after_cap",
-                         "retry_budget", "retry_budget_min"})) {
+                         "breaker_failures", "breaker_cooldown", "retry_after_cap", "retry_budget",
+                         "retry_budget_min", "retry_possibly_billed", "response_timeout"})) {
     return;
   }
   std::int64_t value = 0;
@@ -80,6 +81,8 @@ void parse_routing(Reader& reader, const YAML::Node& map, const std::string& pat
   reader.read_duration(node, field, "retry_after_cap", routing.retry_after_cap);
   reader.read_double(node, field, "retry_budget", routing.retry_budget, 0.0, 1.0);
   reader.read_int(node, field, "retry_budget_min", routing.retry_budget_min, 0, 1'000'000);
+  reader.read_bool(node, field, "retry_possibly_billed", routing.retry_possibly_billed);
+  reader.read_duration(node, field, "response_timeout", routing.response_timeout);
 }
 
 void parse_tls(Reader& reader, const YAML::Node& map, const std::string& path, Server& server) {
@@ -135,9 +138,10 @@ void parse_workers(Reader& reader, const YAML::Node& map, const std::string& pat
 
 void parse_server(Reader& reader, const YAML::Node& node, Server& server) {
   const std::string path = "server";
-  if (!reader.check_map(node, path,
-                        {"listen", "workers", "limits", "access_log", "log_level", "require_key",
-                         "usage_log", "routing", "explain", "admin_listen", "tls", "open_paths"})) {
+  if (!reader.check_map(
+          node, path,
+          {"listen", "workers", "limits", "access_log", "log_level", "require_key", "usage_log",
+           "routing", "explain", "admin_listen", "tls", "open_paths", "allow_unauthenticated"})) {
     return;
   }
   std::string listen;
@@ -168,6 +172,7 @@ void parse_server(Reader& reader, const YAML::Node& node, Server& server) {
                     {"error", LogLevel::error}});
   bool require_key = false;
   if (reader.read_bool(node, path, "require_key", require_key)) server.require_key = require_key;
+  reader.read_bool(node, path, "allow_unauthenticated", server.allow_unauthenticated);
   parse_usage_log(reader, node, path, server.usage_log);
   parse_routing(reader, node, path, server.routing);
   reader.read_bool(node, path, "explain", server.expose_explain);

@@ -1,6 +1,7 @@
 // switchyard: load the config, start the workers, serve until told to stop.
 // SIGTERM/SIGINT drain gracefully; SIGHUP reloads the config atomically (a bad
 // new config is reported and the old one stays).
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <iostream>
@@ -8,6 +9,7 @@
 #include <boost/asio.hpp>
 
 #include "config/config_loader.hpp"
+#include "config/exposure.hpp"
 #include "config/snapshot.hpp"
 #include "gateway/accounting/access_log.hpp"
 #include "gateway/accounting/accounting.hpp"
@@ -40,6 +42,19 @@ int run_gateway(const CliOptions& options) {
       !config::parse_listen(*options.listen, cfg.server.listen_host, cfg.server.listen_port)) {
     std::cerr << "switchyard: --listen: expected HOST:PORT, got '" << *options.listen << "'\n";
     return 2;
+  }
+  if (options.listen) {
+    // The override obeys the same rule as server.listen: no open relay.
+    config::ExposureCheck exposure = config::check_unauthenticated_exposure(cfg);
+    if (!exposure.error.empty()) {
+      std::cerr << "switchyard: --listen: " << exposure.error << "\n";
+      return 2;
+    }
+    auto& warnings = loaded.warnings;
+    if (!exposure.warning.empty() &&
+        std::find(warnings.begin(), warnings.end(), exposure.warning) == warnings.end()) {
+      warnings.push_back(exposure.warning);
+    }
   }
   if (options.check) {
     print_problems(loaded, std::cout);

@@ -35,6 +35,10 @@
 #include "policies/planner.hpp"
 
 #include <algorithm>
+
+#include <boost/algorithm/string/predicate.hpp>
+
+#include <algorithm>
 #include <limits>
 
 #include "policies/model_resolution.hpp"
@@ -146,6 +150,35 @@ std::chrono::seconds retry_after_for(const RoutePlan& plan, const EndpointTable&
   return std::clamp(seconds, std::chrono::seconds(1), cap);
 }
 
+// The request field a request-stage filter stands for.
+std::string_view field_of_filter(std::string_view filter) {
+  if (filter == "request.provenance") return "provenance";
+  if (filter.starts_with("request.")) return filter.substr(8);
+  return filter;
+}
+
+// Every endpoint was removed by the key's policy or the request's own
+// fields, and at least one by the request: its preferences are at fault.
+// Names the first field that removed something.
+bool explain_preferences_failure(RoutePlan& plan, const std::vector<ModelChoice>& choices,
+                                 const RemovalTally& tally) {
+  if (tally.of(FilterStage::request) == 0 ||
+      tally.of(FilterStage::request) + tally.of(FilterStage::key_policy) != tally.total) {
+    return false;
+  }
+  for (const TraceEntry& entry : plan.trace) {
+    if (entry.kept || !entry.filter.starts_with("request.")) continue;
+    std::string_view field = field_of_filter(entry.filter);
+    plan.param = field == "provenance" ? std::string(field) : "provider." + std::string(field);
+    break;
+  }
+  plan.failure = PlanFailure::bad_preferences;
+  plan.retryable = false;
+  plan.message = "the request's " + plan.param + " rules out every endpoint of " +
+                 model_list_message(plan, choices, true);
+  return true;
+}
+
 void explain_failure(RoutePlan& plan, const std::vector<ModelChoice>& choices,
                      const RemovalTally& tally, const config::Policy* policy,
                      const PlanInput& input) {
@@ -168,6 +201,7 @@ void explain_failure(RoutePlan& plan, const std::vector<ModelChoice>& choices,
                    std::to_string(plan.retry_after->count()) + " s";
     return;
   }
+  if (explain_preferences_failure(plan, choices, tally)) return;
   plan.failure = PlanFailure::no_endpoint;
   if (unavailable + cooling == 0) {
     plan.retryable = false;  // the request and policy rule everything out
@@ -190,6 +224,34 @@ void record_decision(RoutePlan& plan, const TraceEntry& entry, FilterStage stage
   decision += entry.reason;
   decision += ')';
   plan.policy_decisions.push_back(std::move(decision));
+}
+
+// A provider name in provider.only / order / ignore that the config does not
+// know is a typo: silently ignoring it would route where the caller said not
+// to, or nowhere.
+bool check_provider_names(const config::Snapshot& snapshot, const RequestPreferences& prefs,
+                          RoutePlan& plan) {
+  const std::pair<const char*, const std::vector<std::string>*> lists[] = {
+      {"provider.only", &prefs.only},
+      {"provider.order", &prefs.order},
+      {"provider.ignore", &prefs.ignore}};
+  for (const auto& [field, names] : lists) {
+    for (const std::string& name : *names) {
+      // Matched without case, as the only / order / ignore filters match.
+      const auto& known = snapshot.config().providers;
+      if (std::ranges::any_of(known, [&](const config::Provider& p) {
+            return boost::algorithm::iequals(p.name, name);
+          })) {
+        continue;
+      }
+      plan.failure = PlanFailure::bad_preferences;
+      plan.retryable = false;
+      plan.param = field;
+      plan.message = std::string(field) + ": unknown provider '" + name + "'";
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -220,6 +282,8 @@ const char* to_string(PlanFailure failure) {
       return "cooling_down";
     case PlanFailure::no_endpoint:
       return "no_endpoint";
+    case PlanFailure::bad_preferences:
+      return "bad_preferences";
   }
   return "none";
 }
@@ -233,6 +297,7 @@ RoutePlan plan_route(const PlanInput& input) {
 
   std::vector<ModelChoice> choices;
   if (!resolve_models(snapshot, request, choices, plan)) return plan;
+  if (!check_provider_names(snapshot, prefs, plan)) return plan;
 
   const config::Policy* policy = nullptr;
   if (input.key != nullptr && !input.key->policy.empty()) {

@@ -30,7 +30,10 @@ struct TraceEntry {
   int rank = -1;  // position in the plan when kept
 };
 
-enum class PlanFailure { none, unknown_model, denied, cooling_down, no_endpoint };
+// bad_preferences: the request's own fields name a provider that does not
+// exist, or rule out every endpoint the key's policy left (a 4xx: a retry of
+// the same request cannot succeed).
+enum class PlanFailure { none, unknown_model, denied, cooling_down, no_endpoint, bad_preferences };
 
 struct RoutePlan {
   std::vector<const config::EndpointRef*> attempts;  // in order
@@ -40,6 +43,7 @@ struct RoutePlan {
   PlanFailure failure = PlanFailure::none;
   std::string message;    // client-facing reason on failure; names no other key
   std::string denied_by;  // policy name on `denied`
+  std::string param;      // the request field at fault on `bad_preferences` ("provider.only")
   std::optional<std::chrono::seconds> retry_after;  // on `cooling_down`
   // False when no later retry can succeed (nothing was removed for being
   // unavailable or cooling down): the client is told not to retry.

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "config/money.hpp"
+#include "gateway/accounting/process_metrics.hpp"
 #include "gateway/accounting/usage_record.hpp"
 
 namespace switchyard {
@@ -343,6 +344,7 @@ std::string Metrics::render() const {
   std::vector<prometheus::MetricFamily> families = impl_->registry->Collect();
   for (auto& family : CostCollector(impl_->series_mutex, impl_->series).Collect())
     families.push_back(std::move(family));
+  for (auto& family : collect_process_metrics()) families.push_back(std::move(family));
   std::sort(families.begin(), families.end(),
             [](const auto& a, const auto& b) { return a.name < b.name; });
   return prometheus::TextSerializer().Serialize(families);

@@ -16,14 +16,15 @@
 namespace switchyard {
 namespace {
 
-enum class Dimension { origin, family, provider, hosting };
+enum class Dimension { origin, family, provider, hosting, model };
 enum class Measure { tokens, requests, cost };
 
-constexpr std::array<std::pair<std::string_view, Dimension>, 4> kDimensions = {{
+constexpr std::array<std::pair<std::string_view, Dimension>, 5> kDimensions = {{
     {"origin", Dimension::origin},
     {"family", Dimension::family},
     {"provider", Dimension::provider},
     {"hosting", Dimension::hosting},
+    {"model", Dimension::model},
 }};
 constexpr std::array<std::pair<std::string_view, Measure>, 3> kMeasures = {{
     {"tokens", Measure::tokens},
@@ -66,6 +67,8 @@ const std::string& key_of(const UsageRecord& record, Dimension dimension) {
       return record.provider;
     case Dimension::hosting:
       return record.hosting;
+    case Dimension::model:
+      return record.served_model;
   }
   return record.origin;
 }
@@ -109,19 +112,25 @@ struct ShareStats::Impl {
   // Indexed by Dimension; a std::map keeps groups in key order, so equal
   // values come out in a stable order.
   std::array<std::map<std::string, GroupTotals, std::less<>>, kDimensions.size()> groups;
+  std::int64_t failed_before_routing = 0;
 };
 
 ShareStats::ShareStats() : impl_(std::make_unique<Impl>()) {}
 ShareStats::~ShareStats() = default;
 
 void ShareStats::observe(const UsageRecord& record) {
-  // Only records that reached an endpoint count. A request rejected before
+  // Share is over records that reached an endpoint. A request rejected before
   // routing (bad request, unauthorized, denied by policy, no endpoint) used
-  // no model of any origin; counting it under a "none" group would dilute
-  // every share. A request that reached an endpoint counts whatever its
-  // outcome: the upstream did the work, and tokens and cost are whatever was
-  // used (zero when nothing was).
-  if (record.provider.empty()) return;
+  // no model of any origin; counting it under an origin would dilute every
+  // share, so it is counted on its own. A request that reached an endpoint
+  // counts whatever its outcome: the upstream did the work, and tokens and
+  // cost are whatever was used (zero when nothing was). The Prometheus rules
+  // and `switchyard usage` use the same definition.
+  if (record.provider.empty()) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->failed_before_routing = saturating_add(impl_->failed_before_routing, 1);
+    return;
+  }
   const std::int64_t tokens =
       saturating_add(std::max<std::int64_t>(record.prompt_tokens, 0), record.completion_tokens);
   std::lock_guard lock(impl_->mutex);
@@ -143,7 +152,7 @@ bool ShareStats::render(std::string_view by, std::string_view metric, std::strin
   const auto dimension = std::find_if(kDimensions.begin(), kDimensions.end(),
                                       [&](const auto& entry) { return entry.first == by; });
   if (dimension == kDimensions.end()) {
-    error = "by: must be one of origin, family, provider, hosting";
+    error = "by: must be one of origin, family, provider, hosting, model";
     return false;
   }
   const auto measure = std::find_if(kMeasures.begin(), kMeasures.end(),
@@ -154,8 +163,10 @@ bool ShareStats::render(std::string_view by, std::string_view metric, std::strin
   }
 
   std::vector<std::pair<std::string, std::int64_t>> values;
+  std::int64_t failed_before_routing = 0;
   {
     std::lock_guard lock(impl_->mutex);
+    failed_before_routing = impl_->failed_before_routing;
     for (const auto& [key, totals] : impl_->groups[static_cast<std::size_t>(dimension->second)])
       values.emplace_back(key, value_of(totals, measure->second));
   }
@@ -184,7 +195,10 @@ bool ShareStats::render(std::string_view by, std::string_view metric, std::strin
         body, total > 0 ? static_cast<double>(values[i].second) / static_cast<double>(total) : 0.0);
     body += '}';
   }
-  body += "]}";
+  // Requests that never reached a model: shown beside the shares, never in them.
+  body += "],\"failed_before_routing\":{\"requests\":";
+  body += std::to_string(failed_before_routing);
+  body += "}}";
   return true;
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 // In-process share statistics since start, for users without Prometheus:
-// GET /v1/stats/share?by=origin|family|provider|hosting&metric=tokens|requests|cost
+// GET /v1/stats/share?by=origin|family|provider|hosting|model&metric=tokens|requests|cost
+// Shares are over requests that reached a model; the others are counted in
+// `failed_before_routing`.
 #include <memory>
 #include <string>
 #include <string_view>

@@ -172,6 +172,18 @@ std::string to_json_line(const UsageRecord& record) {
   object.text("time", format_rfc3339_ms(record.time_unix_ms));
   object.text("route", record.route);
   object.text("key", record.key_name);
+  if (!record.user.empty()) object.text("user", record.user);
+  if (!record.metadata.empty()) {
+    std::string& metadata = object.field("metadata");
+    metadata += '{';
+    for (std::size_t i = 0; i < record.metadata.size(); ++i) {
+      if (i > 0) metadata += ',';
+      append_json_string(metadata, record.metadata[i].first);
+      metadata += ':';
+      append_json_string(metadata, record.metadata[i].second);
+    }
+    metadata += '}';
+  }
   object.text("requested_model", record.requested_model);
   object.boolean("stream", record.stream);
   object.text("served_model", record.served_model);
@@ -241,6 +253,7 @@ bool from_json_line(std::string_view line, UsageRecord& record) {
   reader.text("request_id", record.request_id);
   reader.text("route", record.route);
   reader.text("key", record.key_name);
+  reader.text("user", record.user);
   reader.text("requested_model", record.requested_model);
   reader.boolean("stream", record.stream);
   reader.text("served_model", record.served_model);
@@ -270,6 +283,16 @@ bool from_json_line(std::string_view line, UsageRecord& record) {
     record.attempts.resize(list->size());
     for (std::size_t i = 0; i < list->size(); ++i) {
       if (!read_attempt((*list)[i], record.attempts[i])) return false;
+    }
+  }
+  if (const json::value* metadata = object->if_contains("metadata")) {
+    const json::object* pairs = metadata->if_object();
+    if (!pairs) return false;
+    for (const auto& pair : *pairs) {
+      const json::string* text = pair.value().if_string();
+      if (!text) return false;
+      record.metadata.emplace_back(std::string(pair.key()),
+                                   std::string(text->data(), text->size()));
     }
   }
   if (const json::value* decisions = object->if_contains("policy_decisions")) {

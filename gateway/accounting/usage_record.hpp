@@ -4,6 +4,7 @@
 // Prometheus and the share statistics are views of it.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/money.hpp"
@@ -29,6 +30,10 @@ struct UsageRecord {
   std::int64_t time_unix_ms = 0;  // when the request arrived
   std::string route;              // "chat" | "messages"
   std::string key_name;           // configured key name, never the key
+  // The caller's `user` (Anthropic: metadata.user_id) and OpenAI `metadata`
+  // pairs, bounded and sanitised (request_tags.hpp). Never metric labels.
+  std::string user;
+  std::vector<std::pair<std::string, std::string>> metadata;
   std::string requested_model;
   bool stream = false;
 

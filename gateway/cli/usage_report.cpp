@@ -19,18 +19,30 @@ namespace {
 constexpr std::string_view kDefaultLog = "switchyard-usage.jsonl";
 constexpr std::string_view kNoValue = "(none)";
 // What --by can group on, and the record field each one reads.
+// `of_model` marks a property of the model that served: grouping on it is a
+// share, computed over requests that reached a model only (the definition the
+// Prometheus rules and /v1/stats/share use); the others are reported apart as
+// failed before routing.
 struct Dimension {
   std::string_view name;
   std::string UsageRecord::*field;
+  bool of_model;
 };
 constexpr Dimension kDimensions[] = {
-    {"origin", &UsageRecord::origin},      {"family", &UsageRecord::family},
-    {"provider", &UsageRecord::provider},  {"hosting", &UsageRecord::hosting},
-    {"weights", &UsageRecord::weights},    {"key", &UsageRecord::key_name},
-    {"model", &UsageRecord::served_model}, {"outcome", &UsageRecord::outcome},
+    {"origin", &UsageRecord::origin, true},      {"family", &UsageRecord::family, true},
+    {"provider", &UsageRecord::provider, true},  {"hosting", &UsageRecord::hosting, true},
+    {"weights", &UsageRecord::weights, true},    {"key", &UsageRecord::key_name, false},
+    {"model", &UsageRecord::served_model, true}, {"outcome", &UsageRecord::outcome, false},
+    {"user", &UsageRecord::user, false},
 };
+// `--by metadata.KEY` groups on one key of the caller's metadata.
+constexpr std::string_view kMetadataPrefix = "metadata.";
+// Stands for every metadata.KEY dimension in the table above.
+constexpr Dimension kMetadataDimension = {"metadata", nullptr, false};
 
 const Dimension* find_dimension(std::string_view name) {
+  if (name.size() > kMetadataPrefix.size() && name.starts_with(kMetadataPrefix))
+    return &kMetadataDimension;
   for (const Dimension& dimension : kDimensions) {
     if (dimension.name == name) return &dimension;
   }
@@ -49,7 +61,9 @@ constexpr std::string_view kHelp =
     "                     TIME: RFC 3339 (2024-05-01T12:00:00Z), a date (2024-05-01,\n"
     "                     midnight UTC) or a duration before now (30m, 24h, 7d, 2w)\n"
     "  --by DIMENSION     origin (default) | family | provider | hosting | weights |\n"
-    "                     key | model | outcome\n"
+    "                     key | model | outcome | user | metadata.KEY\n"
+    "                     shares by a model property count only requests that\n"
+    "                     reached a model; the rest are 'failed before routing'\n"
     "  --format FORMAT    table (default) | json\n"
     "  --help             this text\n";
 
@@ -193,6 +207,7 @@ bool parse_usage_report_args(const std::vector<std::string_view>& args, std::int
       if (!find_dimension(value)) {
         error = "--by: '" + std::string(value) + "' is not one of";
         for (const Dimension& dimension : kDimensions) error += " " + std::string(dimension.name);
+        error += " metadata.KEY";
         return false;
       }
       options.by = value;
@@ -218,6 +233,14 @@ bool parse_usage_report_args(const std::vector<std::string_view>& args, std::int
 bool usage_group_of(const UsageRecord& record, std::string_view by, std::string& group) {
   const Dimension* dimension = find_dimension(by);
   if (!dimension) return false;
+  if (!dimension->field) {
+    const std::string_view key = by.substr(kMetadataPrefix.size());
+    group = std::string(kNoValue);
+    for (const auto& [name, value] : record.metadata) {
+      if (name == key && !value.empty()) group = value;
+    }
+    return true;
+  }
   const std::string& value = record.*(dimension->field);
   group = value.empty() ? std::string(kNoValue) : value;
   return true;
@@ -237,6 +260,11 @@ void accumulate_usage(std::istream& in, const UsageReportOptions& options, Usage
     if (options.since_ms && record.time_unix_ms < *options.since_ms) continue;
     if (options.until_ms && record.time_unix_ms >= *options.until_ms) continue;
     if (!usage_group_of(record, options.by, group)) continue;
+    const Dimension* dimension = find_dimension(options.by);
+    if (dimension->of_model && record.provider.empty()) {
+      add(report.failed_before_routing, record);
+      continue;
+    }
     add(report.groups[group], record);
     add(report.total, record);
   }
@@ -259,6 +287,12 @@ void write_usage_table(const UsageReport& report, std::ostream& out) {
   };
   for (const auto& [name, totals] : sorted_groups(report)) rows.push_back(row_of(name, totals));
   rows.push_back(row_of("total", report.total));
+  const bool show_failed = report.failed_before_routing.requests > 0;
+  if (show_failed) {
+    Row failed = row_of("failed before routing", report.failed_before_routing);
+    for (std::size_t column : {2, 5, 7}) failed[column] = "-";  // in no share
+    rows.push_back(failed);
+  }
 
   std::array<std::size_t, 8> widths{};
   for (const Row& row : rows) {
@@ -269,7 +303,7 @@ void write_usage_table(const UsageReport& report, std::ostream& out) {
   std::size_t line_width = 0;
   for (std::size_t width : widths) line_width += width + 2;
   for (std::size_t r = 0; r < rows.size(); ++r) {
-    if (r + 1 == rows.size()) out << std::string(line_width - 2, '-') << '\n';
+    if (r + (show_failed ? 2 : 1) == rows.size()) out << std::string(line_width - 2, '-') << '\n';
     std::string line;
     for (std::size_t column = 0; column < rows[r].size(); ++column) {
       const std::string& cell = rows[r][column];
@@ -308,7 +342,11 @@ void write_usage_json(const UsageReport& report, const UsageReportOptions& optio
     out << (first ? "{" : ",{") << "\"name\":" << quoted(name) << ',' << totals_json(totals) << '}';
     first = false;
   }
-  out << "],\"total\":{" << totals_json(report.total)
+  const UsageTotals& failed = report.failed_before_routing;
+  out << "],\"total\":{" << totals_json(report.total) << "},\"failed_before_routing\":{"
+      << "\"requests\":" << failed.requests
+      << ",\"prompt_tokens\":" << int128_text(failed.prompt_tokens)
+      << ",\"cost_picousd\":" << int128_text(failed.cost)
       << "},\"malformed_lines\":" << report.malformed_lines << "}\n";
 }
 

@@ -46,7 +46,10 @@ struct UsageTotals {
 struct UsageReport {
   std::string by;
   std::map<std::string, UsageTotals> groups;  // "(none)" for an empty value
-  UsageTotals total;
+  UsageTotals total;  // of the groups: for a model property, requests that reached a model
+  // Requests that never reached a model, when `by` is a model property
+  // (origin, family, provider, hosting, weights, model): in no group, no share.
+  UsageTotals failed_before_routing;
   std::uint64_t malformed_lines = 0;
 };
 

@@ -96,50 +96,85 @@ net::awaitable<bool> acquire(Exchange& x) {
   co_return true;
 }
 
+// How long to wait for the response head. A non-streamed answer arrives
+// with its head, once it is generated: that wait is the response deadline,
+// not first_byte.
+config::Millis head_timeout(const Exchange& x) {
+  return x.input.chat.stream ? x.provider.timeouts.first_byte : x.input.response_timeout;
+}
+
+// The idle limit for one more body read; a non-streamed answer must also end
+// within its response deadline.
+config::Millis body_read_timeout(const Exchange& x) {
+  config::Millis idle = x.provider.timeouts.between_chunks;
+  if (x.input.chat.stream) return idle;
+  auto left = std::chrono::duration_cast<config::Millis>(x.sent_at + x.input.response_timeout -
+                                                         Clock::now());
+  return std::max(config::Millis(1), std::min(idle, left));
+}
+
+// The head did not come. Whether the upstream may be generating decides if
+// another endpoint may be tried (see RequestFlow::attempts).
+void fail_without_head(Exchange& x, const boost::system::error_code& ec, bool written) {
+  if (!written) {
+    // The request did not get out whole: an upstream cannot act on a
+    // partial request, so nothing is generated or billed.
+    x.fail(FailureKind::protocol, x.name() + " closed the connection before taking the request");
+  } else if (ec == beast::error::timeout) {
+    // It has the request and is silent: it may well be generating.
+    x.fail_after_send(FailureKind::timeout, x.name() + " did not answer in time");
+  } else if (x.reader.status() == ReaderStatus::error &&
+             x.reader.error() != ReaderError::closed_before_response) {
+    // 101, malformed heads, a flood of 1xx: never the answer.
+    x.fail_after_send(FailureKind::protocol, x.name() + " sent an invalid response (" +
+                                                 std::string(to_string(x.reader.error())) + ")");
+  } else {
+    x.fail_after_send(FailureKind::protocol, x.name() + " closed the connection");
+  }
+}
+
 // Sends the request and reads the final response head. A pooled connection
 // the upstream closed while idle fails before any response byte; that is
-// not the endpoint's fault, so it is retried once on another connection.
+// not the endpoint's fault, so it is retried once on another connection
+// (an idle close races our write: the upstream never took the request).
 net::awaitable<bool> send_and_read_head(Exchange& x, const std::string& request) {
-  const config::Millis first_byte = x.provider.timeouts.first_byte;
+  const config::Millis write_timeout = x.provider.timeouts.first_byte;
   for (int tries = 0; tries < 2; ++tries) {
     if (!co_await acquire(x)) co_return false;
     x.reader.reset();
     x.body.clear();
     boost::system::error_code ec;
+    bool written = false;
     {
       WaitTimer wait{x.result.upstream_wait_ms};
       // Time to first token counts from when the request goes out: a
       // non-streamed answer (and many a stream) arrives with its head.
       x.sent_at = Clock::now();
-      ec = co_await x.lease->write(request, first_byte);
-      if (!ec) ec = co_await x.lease->read_head(x.reader, x.body, first_byte);
+      ec = co_await x.lease->write(request, write_timeout);
+      written = !ec;
+      if (written) ec = co_await x.lease->read_head(x.reader, x.body, head_timeout(x));
     }
     if (!ec && x.reader.head_ready()) co_return true;
     bool reused = x.lease->reused;
     x.lease.close();
-    bool timed_out = ec == beast::error::timeout;
-    bool stale = reused && !timed_out && !x.reader.any_byte();
+    bool stale = reused && ec != beast::error::timeout && !x.reader.any_byte();
     if (stale && tries == 0) continue;
-    if (timed_out) {
-      x.fail_after_send(FailureKind::timeout, x.name() + " did not answer in time");
-    } else if (x.reader.status() == ReaderStatus::error &&
-               x.reader.error() != ReaderError::closed_before_response) {
-      // 101, malformed heads, a flood of 1xx: never the answer.
-      x.fail_after_send(FailureKind::protocol, x.name() + " sent an invalid response (" +
-                                                   std::string(to_string(x.reader.error())) + ")");
-    } else {
-      x.fail_after_send(FailureKind::protocol, x.name() + " closed the connection");
-    }
+    fail_without_head(x, ec, written);
     co_return false;
   }
   co_return false;
 }
 
-// A non-2xx answer: read a bounded body for the error message, map it.
+// A non-2xx answer: read a bounded body for the error message, map it. An
+// error status is the upstream's own answer that it did not do the work (a
+// 429 or 503 before generating, a 4xx refusing the request, a 500): nothing
+// to bill, so the attempt is not "possibly billed" and a fallback is safe.
+// The body read stays inside the upstream-wait timer (read_more): a slow
+// error body is upstream time, not gateway overhead.
 net::awaitable<void> take_error_response(Exchange& x) {
   const int status = x.reader.head().status;
   while (x.reader.status() == ReaderStatus::need_more && x.body.size() <= kErrorBodyLimit) {
-    if (co_await read_more(x, x.provider.timeouts.between_chunks)) break;
+    if (co_await read_more(x, body_read_timeout(x))) break;
   }
   // Unread or broken: the lease closes the connection (the reader did not end).
   settle_connection(x);
@@ -169,7 +204,7 @@ net::awaitable<void> take_whole_answer(Exchange& x) {
     x.codec->on_body(x.body, false, x.out);
     x.body.clear();
     if (x.reader.status() != ReaderStatus::need_more) break;
-    if (auto ec = co_await read_more(x, x.provider.timeouts.between_chunks)) {
+    if (auto ec = co_await read_more(x, body_read_timeout(x))) {
       x.lease.close();
       x.fail_after_send(ec == beast::error::timeout ? FailureKind::timeout : FailureKind::protocol,
                         x.name() + " broke off its response", status);

@@ -52,6 +52,9 @@ struct AttemptInput {
   const std::string& request_id;
   std::chrono::steady_clock::time_point request_start;
   ClientStream* client_stream = nullptr;  // streams only
+  // Non-streamed requests: request sent -> whole answer (the provider's
+  // timeouts.response, else the global default).
+  config::Millis response_timeout{600'000};
   // Headers for the client response when this attempt commits the stream.
   std::vector<std::pair<std::string, std::string>> response_headers;
 };

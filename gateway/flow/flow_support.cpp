@@ -43,6 +43,16 @@ ErrorCode error_for_failure(const providers::UpstreamError& failure) {
   }
 }
 
+bool operator_side_refusal(const providers::UpstreamError& failure) {
+  return failure.status == 401 || failure.status == 403 || failure.status == 404;
+}
+
+bool may_fall_back(const AttemptRecord& attempt, const providers::UpstreamError& failure,
+                   bool retry_possibly_billed) {
+  if (attempt.may_have_billed && !retry_possibly_billed) return false;
+  return failure.kind != providers::FailureKind::client_error || operator_side_refusal(failure);
+}
+
 Error final_error(const providers::UpstreamError* last_failure) {
   if (last_failure == nullptr) {
     Error error = make_error(ErrorCode::no_endpoint,
@@ -51,6 +61,9 @@ Error final_error(const providers::UpstreamError* last_failure) {
     return error;
   }
   Error error = make_error(error_for_failure(*last_failure), last_failure->message);
+  // Passed on as a 401 the client would blame its own gateway key: a 502,
+  // the message names the provider (see RequestFlow::learn_from_failure).
+  if (operator_side_refusal(*last_failure)) return error;
   if (last_failure->kind == providers::FailureKind::client_error && last_failure->status >= 400) {
     error.upstream_status = last_failure->status;
   }

@@ -1,36 +1,72 @@
 #include "gateway/flow/interrupts.hpp"
 
-#include <boost/asio.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
-#include "gateway/http/server.hpp"
+#include <cerrno>
+
 #include "gateway/http/session.hpp"
 
 namespace switchyard {
 
-using namespace boost::asio::experimental::awaitable_operators;
-
 namespace {
-// True once the attempt beside us finished and cancelled this watch: waiting
-// again then would never end (the cancellation was delivered once).
-net::awaitable<bool> watch_cancelled() {
-  auto state = co_await net::this_coro::cancellation_state;
-  co_return state.cancelled() != net::cancellation_type::none;
+// The client is gone when its side has sent FIN (or reset): a zero-byte peek,
+// a socket error, or a TCP state past ESTABLISHED. The last matters for TLS,
+// where a closing client's close_notify record sits in front of its FIN, so
+// the peek sees a byte.
+bool client_closed(int fd) {
+  char byte;
+  ssize_t peeked = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (peeked == 0) return true;
+  if (peeked < 0) return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+  tcp_info info{};
+  socklen_t length = sizeof(info);
+  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return false;
+  return info.tcpi_state == TCP_CLOSE_WAIT || info.tcpi_state == TCP_CLOSE;
 }
 }  // namespace
 
-net::awaitable<Interrupt> watch_interrupts(Session& session, bool watch_client) {
-  Worker& worker = session.worker();
-  if (watch_client) {
-    auto first = co_await (session.wait_for_client_eof() || worker.wait_for_cancel());
-    if (first.index() == 0 && std::get<0>(first)) co_return Interrupt::client_left;
-    if (worker.cancelling()) co_return Interrupt::shutdown;
-    if (co_await watch_cancelled()) co_return Interrupt::none;
-    // Bytes from the client (a pipelined request) end the watch on it; the
-    // shutdown watch goes on.
+InterruptWatch::InterruptWatch(Session& session, bool watch_client)
+    : session_(session), self_(std::make_shared<InterruptWatch*>(this)) {
+  session_.worker().track_in_flight(this);
+  if (watch_client) watch_client_socket();
+}
+
+InterruptWatch::~InterruptWatch() {
+  *self_ = nullptr;
+  session_.worker().untrack_in_flight(this);
+  if (watching_client_) {
+    // Nothing else waits on the client socket while a non-streamed answer
+    // is pending, so this cancels only our wait.
+    boost::system::error_code ignored;
+    session_.client_socket().cancel(ignored);
   }
-  co_await worker.wait_for_cancel();
-  co_return worker.cancelling() ? Interrupt::shutdown : Interrupt::none;
+}
+
+void InterruptWatch::interrupt_with(Interrupt why) {
+  if (interrupt_ != Interrupt::none) return;
+  interrupt_ = why;
+  signal_.emit(boost::asio::cancellation_type::terminal);
+}
+
+void InterruptWatch::watch_client_socket() {
+  watching_client_ = true;
+  session_.client_socket().async_wait(net::socket_base::wait_read,
+                                      [self = self_](const boost::system::error_code& ec) {
+                                        if (ec || *self == nullptr) return;
+                                        (*self)->on_client_readable();
+                                      });
+}
+
+// Readable with bytes and no FIN: a pipelined request, left in the socket
+// for the next read; the watch on the client ends there (the answer's write
+// will find out if it leaves later).
+void InterruptWatch::on_client_readable() {
+  watching_client_ = false;
+  if (client_closed(session_.client_socket().native_handle())) {
+    interrupt_with(Interrupt::client_left);
+  }
 }
 
 }  // namespace switchyard

@@ -22,6 +22,10 @@ Error plan_error(const policies::RoutePlan& plan) {
   switch (plan.failure) {
     case policies::PlanFailure::unknown_model:
       return make_error(ErrorCode::model_not_found, plan.message, "model");
+    case policies::PlanFailure::bad_preferences:
+      // 400, not 503 (most clients retry a 503 whatever x-should-retry says)
+      // nor 404 (the model exists): the request's own fields are wrong.
+      return make_error(ErrorCode::invalid_request, plan.message, plan.param);
     case policies::PlanFailure::denied:
       return make_error(ErrorCode::policy_denied, plan.message);
     case policies::PlanFailure::cooling_down: {

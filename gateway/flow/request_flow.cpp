@@ -1,12 +1,13 @@
 #include "gateway/flow/request_flow.hpp"
 
+#include <algorithm>
 #include <optional>
 
 #include <boost/asio.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include "gateway/accounting/request_tags.hpp"
 #include "gateway/flow/attempt.hpp"
 #include "gateway/flow/flow_support.hpp"
 #include "gateway/flow/interrupts.hpp"
@@ -21,7 +22,6 @@
 namespace switchyard {
 
 namespace json = boost::json;
-using namespace boost::asio::experimental::awaitable_operators;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -46,9 +46,10 @@ RecordSink accounting_sink(Session& session) {
   return [&accounting](const UsageRecord& record) { accounting.record(record); };
 }
 
-// One attempt as the first branch of `attempt || interrupts`. Cancelled, its
-// operations fail with operation_aborted instead of throwing, so it closes
-// its upstream connection and returns like any failed attempt.
+// One attempt on its own coroutine thread, bound to the interrupt watch's
+// cancellation slot. Cancelled, its operations fail with operation_aborted
+// instead of throwing, so it closes its upstream connection and returns like
+// any failed attempt.
 net::awaitable<void> attempt_into(AttemptInput& input, std::optional<AttemptResult>& out) {
   co_await net::this_coro::throw_if_cancelled(false);
   out.emplace(co_await run_attempt(input));
@@ -80,6 +81,7 @@ class RequestFlow {
   bool parse(Error& error) {
     if (!dialect_.parse(scope_.request.body(), chat_, error)) return false;
     record().requested_model = chat_.model;
+    record_request_tags(chat_, record());
     record().stream = chat_.stream;
     scope_.access.model = chat_.model;
     return true;
@@ -130,8 +132,9 @@ class RequestFlow {
 };
 
 // Walks the plan: the next endpoint is tried only while nothing reached the
-// client, the failure was not the request's own fault, and the retry budget
-// has room.
+// client, the failure was not the request's own fault, the attempt cannot
+// have been billed (or the operator allows that), and the retry budget has
+// room.
 net::awaitable<void> RequestFlow::attempts() {
   if (chat_.stream) stream_ = dialect_.open_stream(chat_);
   for (const config::EndpointRef* ref : plan_.attempts) {
@@ -160,7 +163,7 @@ net::awaitable<void> RequestFlow::attempts() {
       break;
     }
     learn_from_failure(*ref, *state, result.failure);
-    if (result.failure.kind == providers::FailureKind::client_error) break;
+    if (!may_fall_back(result.record, result.failure, routing().retry_possibly_billed)) break;
   }
 }
 
@@ -172,13 +175,19 @@ net::awaitable<AttemptResult> RequestFlow::attempt(const config::EndpointRef& re
                      scope_.request_id,
                      scope_.start,
                      stream_.get(),
+                     ref.provider->timeouts.response.value_or(routing().response_timeout),
                      served_headers(scope_.request_id, ref, record().attempts.size() + 1)};
   std::optional<AttemptResult> result;
   state.begin_request();
-  auto first =
-      co_await (attempt_into(input, result) || watch_interrupts(scope_.session, !chat_.stream));
+  {
+    // attempts() checked worker().cancelling() with no suspension since, so
+    // the watch is tracked before any shutdown can be missed.
+    InterruptWatch watch(scope_.session, !chat_.stream);
+    co_await net::co_spawn(co_await net::this_coro::executor, attempt_into(input, result),
+                           net::bind_cancellation_slot(watch.slot(), net::use_awaitable));
+    interrupt_ = watch.interrupt();
+  }
   state.end_request();
-  if (first.index() == 1) interrupt_ = std::get<1>(first);
   co_return std::move(*result);
 }
 
@@ -187,12 +196,18 @@ void RequestFlow::learn_from_failure(const config::EndpointRef& ref, policies::E
   if (failure.kind == providers::FailureKind::rate_limited && failure.retry_after) {
     auto cooldown = std::min<Clock::duration>(*failure.retry_after, routing().retry_after_cap);
     state.cool_down_until(Clock::now() + cooldown);
-  } else if (failure.kind != providers::FailureKind::client_error &&
+  } else if ((failure.kind != providers::FailureKind::client_error ||
+              operator_side_refusal(failure)) &&
              failure.kind != providers::FailureKind::overloaded) {
-    // (Our own connection cap is no fault of the endpoint's.)
+    // (Our own connection cap is no fault of the endpoint's; a refused key
+    // or a model the server lacks is, and will not fix itself per request.)
     state.record_failure(Clock::now(), routing().breaker_failures, routing().breaker_cooldown);
   }
   last_failure_ = failure;
+  if (operator_side_refusal(failure)) {
+    last_failure_->message = "provider '" + ref.provider->name + "' refused the request (HTTP " +
+                             std::to_string(failure.status) + "): " + failure.message;
+  }
   last_failure_->message = redact(last_failure_->message, *ref.provider);
 }
 
@@ -316,9 +331,16 @@ net::awaitable<bool> RequestFlow::settle_shutdown() {
 net::awaitable<bool> RequestFlow::reply_error(const Error& error) {
   if (last_endpoint_) fill_endpoint_facts(record(), *last_endpoint_);
   int status = http_status(error);
-  auto response = json_response(status, dialect_.error_body(error), true);
+  // A client retrying after a possibly billed attempt would pay for the
+  // generation again: the OpenAI and Anthropic clients honour this header.
+  bool billed = std::ranges::any_of(record().attempts,
+                                    [](const AttemptRecord& a) { return a.may_have_billed; });
+  Error told = error;
+  if (billed) told.retryable = false;
+  auto response = json_response(status, dialect_.error_body(told), true);
   response.set("x-request-id", scope_.request_id);
-  if (!should_retry(error)) response.set("x-should-retry", "false");
+  if (last_endpoint_) response.set("x-switchyard-provider", last_endpoint_->provider->name);
+  if (!should_retry(told)) response.set("x-should-retry", "false");
   if (error.retry_after_s) {
     response.set(http::field::retry_after, std::to_string(*error.retry_after_s));
   }

@@ -1,6 +1,9 @@
 #include "gateway/http/server.hpp"
 
+#include <optional>
 #include <random>
+
+#include <unistd.h>
 
 #include <boost/asio.hpp>
 
@@ -14,6 +17,25 @@ namespace {
 // How long cancelled requests get to write their error and record; bounded by
 // the send timeout of a slow client in practice.
 constexpr std::chrono::seconds kCancelWait{5};
+
+// An IP literal, or a name such as localhost (its first address, IPv4
+// preferred: "localhost" should not depend on the resolver's order).
+net::ip::address resolve_listen_address(const std::string& host, boost::system::error_code& ec) {
+  auto address = net::ip::make_address(host, ec);
+  if (!ec) return address;
+  net::io_context io;
+  net::ip::tcp::resolver resolver(io);
+  auto results = resolver.resolve(host, "", net::ip::resolver_base::passive, ec);
+  if (ec) return {};
+  std::optional<net::ip::address> v6;
+  for (const auto& entry : results) {
+    if (entry.endpoint().address().is_v4()) return entry.endpoint().address();
+    if (!v6) v6 = entry.endpoint().address();
+  }
+  if (v6) return *v6;
+  ec = net::error::host_not_found;
+  return {};
+}
 }  // namespace
 
 Gateway::Gateway(config::SnapshotPtr initial, Accounting& accounting)
@@ -62,8 +84,7 @@ Worker::Worker(Gateway& gateway, unsigned index)
       index_(index),
       acceptor_(io_),
       admin_acceptor_(io_),
-      pool_(io_.get_executor()),
-      cancel_timer_(io_, net::steady_timer::time_point::max()) {}
+      pool_(io_.get_executor()) {}
 
 Worker::~Worker() = default;
 
@@ -77,21 +98,35 @@ const config::SnapshotPtr& Worker::snapshot() {
 }
 
 bool Worker::listen(const net::ip::tcp::endpoint& endpoint, std::string& error) {
+  // No SO_REUSEPORT: with it, any other process (a second gateway started by
+  // mistake) could bind the same port and the kernel would silently split the
+  // traffic. The first worker binds exclusively; the others share its socket.
   boost::system::error_code ec;
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) {
-    // Every worker binds the same port; the kernel spreads connections.
-    int one = 1;
-    if (::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) {
-      ec = boost::system::error_code(errno, boost::system::system_category());
-    }
-  }
   if (!ec) acceptor_.bind(endpoint, ec);
   if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
     error = "cannot listen on " + endpoint.address().to_string() + ":" +
             std::to_string(endpoint.port()) + ": " + ec.message();
+    return false;
+  }
+  return true;
+}
+
+bool Worker::share_listener(Worker& first, std::string& error) {
+  // A duplicate descriptor of the same listening socket: every worker's event
+  // loop accepts from one kernel queue, and no port is left open to others.
+  int fd = ::dup(first.acceptor_.native_handle());
+  boost::system::error_code ec;
+  if (fd < 0) {
+    ec = boost::system::error_code(errno, boost::system::system_category());
+  } else {
+    acceptor_.assign(first.acceptor_.local_endpoint(ec).protocol(), fd, ec);
+    if (ec) ::close(fd);
+  }
+  if (ec) {
+    error = "cannot share the listening socket: " + ec.message();
     return false;
   }
   return true;
@@ -156,15 +191,14 @@ void Worker::begin_drain() {
   });
 }
 
-net::awaitable<void> Worker::wait_for_cancel() {
-  if (cancelling_) co_return;
-  co_await cancel_timer_.async_wait(net::as_tuple(net::use_awaitable));
-}
-
 void Worker::cancel_in_flight() {
   net::post(io_, [this] {
     cancelling_ = true;
-    cancel_timer_.cancel();
+    // Copy: a cancelled attempt may end, and untrack, before the loop does.
+    std::vector<ShutdownCancellable*> in_flight(in_flight_.begin(), in_flight_.end());
+    for (ShutdownCancellable* attempt : in_flight) {
+      if (in_flight_.contains(attempt)) attempt->cancel_for_shutdown();
+    }
   });
 }
 
@@ -179,19 +213,19 @@ Server::~Server() {
 
 bool Server::listen(const std::string& host, std::uint16_t port, std::string& error) {
   boost::system::error_code ec;
-  auto address = net::ip::make_address(host, ec);
+  auto address = resolve_listen_address(host, ec);
   if (ec) {
-    error = "invalid listen address '" + host + "'";
+    error = "invalid listen address '" + host + "': " + ec.message();
     return false;
   }
-  host_ = host;
+  host_ = address.to_string();  // the address bound, also when given a name
   net::ip::tcp::endpoint endpoint(address, port);
-  for (auto& worker : workers_) {
-    if (!worker->listen(endpoint, error)) return false;
-    // Port 0: the first bind picks the port, the others join it.
-    if (endpoint.port() == 0) endpoint.port(worker->bound_port());
+  Worker& first = *workers_.front();
+  if (!first.listen(endpoint, error)) return false;
+  for (std::size_t i = 1; i < workers_.size(); ++i) {
+    if (!workers_[i]->share_listener(first, error)) return false;
   }
-  port_ = endpoint.port();
+  port_ = first.bound_port();
   return true;
 }
 
@@ -202,13 +236,13 @@ std::string Server::address() const {
 
 bool Server::listen_admin(const std::string& host, std::uint16_t port, std::string& error) {
   boost::system::error_code ec;
-  auto address = net::ip::make_address(host, ec);
+  auto address = resolve_listen_address(host, ec);
   if (ec) {
-    error = "invalid admin listen address '" + host + "'";
+    error = "invalid admin listen address '" + host + "': " + ec.message();
     return false;
   }
   if (!workers_.front()->listen_admin(net::ip::tcp::endpoint(address, port), error)) return false;
-  admin_host_ = host;
+  admin_host_ = address.to_string();
   admin_port_ = workers_.front()->admin_port();
   return true;
 }

@@ -1,6 +1,6 @@
 #pragma once
 // The process: shared state (config snapshot, accounting), one Worker per
-// thread (own io_context, own SO_REUSEPORT acceptor, own upstream pools), and
+// thread (own io_context, an acceptor on one shared listening socket, own upstream pools), and
 // graceful drain. No lock on the request path: workers re-read the snapshot
 // only when its generation changes.
 #include <atomic>
@@ -69,6 +69,15 @@ class Gateway {
 
 class Session;
 
+// Something in flight that the end of the shutdown grace period must cancel.
+class ShutdownCancellable {
+ public:
+  virtual void cancel_for_shutdown() = 0;
+
+ protected:
+  ~ShutdownCancellable() = default;
+};
+
 class Worker {
  public:
   Worker(Gateway& gateway, unsigned index);
@@ -82,6 +91,8 @@ class Worker {
   unsigned index() const { return index_; }
 
   bool listen(const net::ip::tcp::endpoint& endpoint, std::string& error);
+  // Accepts from the first worker's listening socket (a duplicate descriptor).
+  bool share_listener(Worker& first, std::string& error);
   // The admin listener, on one worker only (it carries little traffic).
   bool listen_admin(const net::ip::tcp::endpoint& endpoint, std::string& error);
   std::uint16_t bound_port() const;
@@ -91,12 +102,13 @@ class Worker {
   // after their response.
   void begin_drain();
 
-  // Cancellation at the end of the shutdown grace period: every request in
-  // flight waits on this beside its upstream attempt, so cancelling ends the
-  // attempt and lets the request write its error and its record.
+  // Cancellation at the end of the shutdown grace period: every upstream
+  // attempt in flight is tracked here, and cancelling ends each, so its
+  // request writes its error and its record.
   bool cancelling() const { return cancelling_; }
-  net::awaitable<void> wait_for_cancel();
   void cancel_in_flight();  // from any thread
+  void track_in_flight(ShutdownCancellable* attempt) { in_flight_.insert(attempt); }
+  void untrack_in_flight(ShutdownCancellable* attempt) { in_flight_.erase(attempt); }
 
   void track(Session* session) { sessions_.insert(session); }
   void untrack(Session* session) { sessions_.erase(session); }
@@ -114,8 +126,8 @@ class Worker {
   net::ip::tcp::acceptor acceptor_;
   net::ip::tcp::acceptor admin_acceptor_;
   providers::UpstreamPool pool_;
-  net::steady_timer cancel_timer_;  // never expires; cancelled to cancel
-  bool cancelling_ = false;         // touched on the worker's thread only
+  std::unordered_set<ShutdownCancellable*> in_flight_;
+  bool cancelling_ = false;  // touched on the worker's thread only
 };
 
 class Server {

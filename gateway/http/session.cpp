@@ -9,6 +9,7 @@
 #include "gateway/http/chunked_guard.hpp"
 #include "gateway/http/http_guard.hpp"
 #include "gateway/http/request_line_guard.hpp"
+#include "gateway/http/request_target.hpp"
 #include "gateway/http/server.hpp"
 #include "gateway/routes/table.hpp"
 
@@ -166,7 +167,11 @@ net::awaitable<bool> Session::parse_header(Parser& parser, std::size_t block_end
     co_return false;
   }
   parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes + 4));
-  parser.body_limit(limits_.max_body_bytes);
+  // The route, and so its body limit, is known only once the header is
+  // parsed: parse it under the larger limit, then narrow to the route's.
+  body_limit_ = std::max(limits_.max_body_bytes, limits_.max_chat_body_bytes);
+  path_of_request_.clear();
+  parser.body_limit(body_limit_);
   parser.eager(false);
   boost::system::error_code ec;
   std::size_t used = parser.put(net::buffer(block.data(), block.size()), ec);
@@ -178,6 +183,11 @@ net::awaitable<bool> Session::parse_header(Parser& parser, std::size_t block_end
     co_return false;
   }
   if (!ec && !parser.is_header_done()) ec = http::error::need_more;
+  if (!ec) {
+    path_of_request_ = std::string(target_path(parser.get().target()));
+    body_limit_ = body_limit_for(limits_, path_of_request_);
+    parser.body_limit(body_limit_);
+  }
   if (ec) {
     co_await reject_and_close(ErrorCode::invalid_request,
                               "malformed HTTP request: " + ec.message());
@@ -187,7 +197,7 @@ net::awaitable<bool> Session::parse_header(Parser& parser, std::size_t block_end
     co_await reject_and_close(ErrorCode::invalid_request, problem);
     co_return false;
   }
-  if (auto length = parser.content_length(); length && *length > limits_.max_body_bytes) {
+  if (auto length = parser.content_length(); length && *length > body_limit_) {
     co_await reject_too_large();
     co_return false;
   }
@@ -277,9 +287,13 @@ net::awaitable<void> Session::reject_and_close(ErrorCode code, std::string messa
 }
 
 net::awaitable<void> Session::reject_too_large() {
-  co_await reject_and_close(
-      ErrorCode::body_too_large,
-      "request body exceeds " + std::to_string(limits_.max_body_bytes) + " bytes");
+  // In the route's own error format: an Anthropic client parses its shape.
+  Error error = make_error(ErrorCode::body_too_large,
+                           "request body exceeds " + std::to_string(body_limit_) + " bytes");
+  auto response =
+      json_response(http_status(error), error_body_for_path(path_of_request_, error), false);
+  linger_ = true;
+  co_await write_response(response);
 }
 
 namespace {
@@ -331,17 +345,6 @@ net::awaitable<bool> Session::write_chunk(std::string_view data) {
   frame_.assign(size_line, static_cast<std::size_t>(length));
   frame_.append(data);
   co_return co_await write_bytes(frame_, "\r\n");
-}
-
-net::awaitable<bool> Session::wait_for_client_eof() {
-  std::size_t room = std::min<std::size_t>(4096, buffer_.max_size() - buffer_.size());
-  if (room == 0) co_return false;
-  auto [ec, bytes] = co_await stream_->read_some(buffer_.prepare(room));
-  if (bytes > 0) {
-    buffer_.commit(bytes);
-    co_return false;
-  }
-  co_return ec&& ec != net::error::operation_aborted;
 }
 
 net::awaitable<bool> Session::write_last_chunk() {

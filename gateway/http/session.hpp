@@ -53,11 +53,9 @@ class Session {
   net::awaitable<bool> write_chunk(std::string_view data);
   net::awaitable<bool> write_last_chunk();
   std::uint64_t bytes_written() const { return bytes_written_; }
-  // Waits while the client has nothing to say: true when it closed the
-  // connection (or it broke), false when bytes arrived (kept for the next
-  // request) or the wait was cancelled. For non-streamed answers, whose
-  // client would otherwise not be missed until the answer is written.
-  net::awaitable<bool> wait_for_client_eof();
+  // The client's TCP socket (under TLS too), for watching it for a close
+  // while a non-streamed answer is pending.
+  net::ip::tcp::socket& client_socket() { return stream_->socket(); }
 
  private:
   using Parser = http::request_parser<http::string_body>;
@@ -81,6 +79,8 @@ class Session {
   ListenerRole role_;
   beast::flat_buffer buffer_;
   config::Limits limits_;
+  std::size_t body_limit_ = 0;   // the current request's, by route
+  std::string path_of_request_;  // the current request's, once its header parsed
   std::string remote_address_;
   bool idle_ = true;
   bool drain_requested_ = false;

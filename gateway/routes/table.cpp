@@ -4,8 +4,10 @@
 #include <boost/beast/http.hpp>
 
 #include "gateway/accounting/access_log.hpp"
+#include "gateway/accounting/accounting.hpp"
 #include "gateway/accounting/metrics.hpp"
 #include "gateway/accounting/share_stats.hpp"
+#include "gateway/accounting/usage_record.hpp"
 #include "gateway/dashboard/dashboard.hpp"
 #include "gateway/errors.hpp"
 #include "gateway/flow/dialects/client_dialect.hpp"
@@ -158,6 +160,18 @@ bool known_method(http::verb method) {
   }
 }
 
+// A hint for a client pointed at the bare host (base_url without /v1): the
+// route it meant, or where the API lives.
+std::string where_the_api_is(std::string_view path) {
+  if (path.starts_with("/v1/") || path == "/v1") return "; see /v1/models for the models";
+  std::string with_prefix = "/v1" + std::string(path == "/" ? "" : path);
+  for (const Route& route : kRoutes) {
+    if (route.path == with_prefix)
+      return "; did you mean " + with_prefix + "? The API is under /v1";
+  }
+  return "; the API is under /v1, see /v1/models";
+}
+
 struct Lookup {
   const Route* route = nullptr;
   std::optional<Error> error;
@@ -185,7 +199,8 @@ Lookup find_route(const config::Snapshot& snapshot, ListenerRole role, const Hea
         make_error(ErrorCode::not_implemented, "method " + method + " is not implemented");
   } else {
     lookup.error =
-        make_error(ErrorCode::route_not_found, "no route for " + method + " " + std::string(path));
+        make_error(ErrorCode::route_not_found,
+                   "no route for " + method + " " + std::string(path) + where_the_api_is(path));
   }
   return lookup;
 }
@@ -215,6 +230,30 @@ std::string request_id_for(Gateway& gateway, const Header& header) {
   return id.empty() ? gateway.next_request_id() : id;
 }
 
+// A rejected key leaves a usage record and a request count with outcome
+// unauthorized: attempts to use the gateway without a valid key are visible
+// on /metrics and in the usage log. Nothing of the request goes in (not the
+// token, not the body), so one record is small and fixed in size.
+void record_unauthorized(const RequestScope& scope, const Route& route) {
+  UsageRecord record;
+  record.request_id = scope.request_id;
+  record.time_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  if (route.handler == serve_chat) {
+    record.route = "chat";
+  } else if (route.handler == serve_messages) {
+    record.route = "messages";
+  } else {
+    record.route = std::string(route.path);
+  }
+  record.outcome = "unauthorized";
+  record.status = 401;
+  record.duration_ms =
+      std::chrono::duration<double, std::milli>(Clock::now() - scope.start).count();
+  scope.session.worker().gateway().accounting().record(record);
+}
+
 net::awaitable<bool> run_route(RequestScope& scope, const Route& route) {
   KeyConcurrency::Slot slot;
   if (scope.key &&
@@ -228,6 +267,16 @@ net::awaitable<bool> run_route(RequestScope& scope, const Route& route) {
 }
 
 }  // namespace
+
+std::size_t body_limit_for(const config::Limits& limits, std::string_view path) {
+  bool chat = path == "/v1/chat/completions" || path == "/v1/messages";
+  return chat ? limits.max_chat_body_bytes : limits.max_body_bytes;
+}
+
+std::string error_body_for_path(std::string_view path, const Error& error) {
+  if (path == "/v1/messages") return anthropic_messages_dialect().error_body(error);
+  return error_body(error);
+}
 
 bool admits_before_body(Session& session, const Header& header) {
   config::SnapshotPtr snapshot = session.worker().snapshot();
@@ -260,6 +309,7 @@ net::awaitable<bool> dispatch(Session& session, http::request<http::string_body>
   } else if (!authenticate(*scope.snapshot, *lookup.route, request, scope.key)) {
     Error error = make_error(ErrorCode::unauthorized, "missing or invalid API key");
     ok = co_await reply_error(scope, error);
+    record_unauthorized(scope, *lookup.route);
   } else {
     access.key_name = scope.key ? scope.key->name : "";
     ok = co_await run_route(scope, *lookup.route);

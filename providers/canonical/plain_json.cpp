@@ -4,7 +4,7 @@
 #include <cmath>
 #include <string_view>
 
-#include <boost/json/serialize.hpp>
+#include "providers/canonical/strict_json.hpp"
 
 namespace switchyard {
 
@@ -30,8 +30,15 @@ void write_double(double number, std::string& out) {
 }
 
 void write_key(std::string_view key, std::string& out) {
-  out += json::serialize(key);
+  append_json_string(out, key);
   out += ':';
+}
+
+template <typename Integer>
+void write_integer(Integer number, std::string& out) {
+  char buffer[24];
+  auto result = std::to_chars(buffer, buffer + sizeof buffer, number);
+  out.append(buffer, result.ptr);
 }
 
 // The members of `object` but `skipped`, without the closing brace.
@@ -67,8 +74,22 @@ void write_value(const json::value& value, std::string& out) {
       out += ']';
       return;
     }
-    default:  // null, bool, integers and strings: Boost's text is already plain
-      out += json::serialize(value);
+    case json::kind::string:
+      // Parsed strings are valid UTF-8 already; the escaper writes them as
+      // Boost would, without a temporary string per value.
+      append_json_string(out, value.get_string());
+      return;
+    case json::kind::int64:
+      write_integer(value.get_int64(), out);
+      return;
+    case json::kind::uint64:
+      write_integer(value.get_uint64(), out);
+      return;
+    case json::kind::bool_:
+      out += value.get_bool() ? "true" : "false";
+      return;
+    case json::kind::null:
+      out += "null";
       return;
   }
 }
@@ -80,6 +101,10 @@ std::string serialize_plain(const json::value& value) {
   out.reserve(256);
   write_value(value, out);
   return out;
+}
+
+void append_plain_json(std::string& out, const json::value& value) {
+  write_value(value, out);
 }
 
 std::string serialize_with_usage_cost(const json::object& document, Picousd cost) {

@@ -19,6 +19,8 @@ namespace switchyard {
 // double ("0.000138"). Non-finite doubles, which JSON cannot express, become
 // null.
 std::string serialize_plain(const boost::json::value& value);
+// The same, appended to `out`.
+void append_plain_json(std::string& out, const boost::json::value& value);
 
 // `document` as serialize_plain writes it, with "cost" (USD, exact, plain
 // decimal: "0.000138", "0") as the last member of its `usage` object; a cost

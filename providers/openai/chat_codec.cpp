@@ -9,7 +9,9 @@
 
 #include "providers/body_codec.hpp"
 #include "providers/canonical/chat_request.hpp"
+#include "providers/canonical/plain_json.hpp"
 #include "providers/canonical/redact.hpp"
+#include "providers/canonical/strict_json.hpp"
 #include "providers/codec.hpp"
 
 namespace switchyard::providers {
@@ -61,23 +63,24 @@ std::string error_message_of(const json::object& object) {
 // The caller's body with `model` rewritten and, for streams, usage always
 // requested (the usage chunk is swallowed unless the caller asked for it; the
 // flow re-emits it with the cost). Written member by member rather than by
-// copying the tree: every other field passes through exactly as parsed.
+// copying the tree: every other field passes through as parsed (numbers in
+// plain decimal form, as serialize_plain writes them).
 std::string serialize_forwarded(const ChatRequest& request, std::string_view upstream_model) {
   std::string out;
   out.reserve(256);
   out.push_back('{');
   auto member = [&out](std::string_view key) {
     if (out.size() > 1) out.push_back(',');
-    out.append(json::serialize(key));
+    append_json_string(out, key);
     out.push_back(':');
   };
   member("model");
-  out.append(json::serialize(upstream_model));
+  append_json_string(out, upstream_model);
   for (const auto& field : request.body) {
     if (field.key() == "model") continue;
     if (field.key() == "stream_options" && request.stream) continue;
     member(field.key());
-    out.append(json::serialize(field.value()));
+    append_plain_json(out, field.value());
   }
   if (request.stream) {
     json::object options;
@@ -86,7 +89,7 @@ std::string serialize_forwarded(const ChatRequest& request, std::string_view ups
     }
     options["include_usage"] = true;
     member("stream_options");
-    out.append(json::serialize(options));
+    append_plain_json(out, options);
   }
   out.push_back('}');
   return out;

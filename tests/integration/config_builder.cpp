@@ -22,6 +22,7 @@ std::string render_config(const ConfigSpec& spec) {
     << "  usage_log: { path: \"" << spec.usage_log << "\", fsync: always }\n"
     << "  limits:\n"
     << "    max_body_bytes: " << spec.max_body_bytes << "\n"
+    << "    max_chat_body_bytes: " << spec.max_chat_body_bytes << "\n"
     << "    header_timeout: " << spec.header_timeout << "\n"
     << "    idle_timeout: " << spec.idle_timeout << "\n"
     << "    body_timeout: " << spec.body_timeout << "\n"
@@ -35,6 +36,7 @@ std::string render_config(const ConfigSpec& spec) {
       << "    api_key_env: " << p.api_key_env << "\n"
       << "    hosting: { location: " << p.location << ", jurisdiction: " << p.jurisdiction << " }\n"
       << "    timeouts: { connect: " << p.connect << ", first_byte: " << p.first_byte
+      << (p.response.empty() ? "" : ", response: " + p.response)
       << ", between_chunks: " << p.between_chunks << " }\n"
       << "    health: { enabled: false }\n"
       << p.extra_yaml;

@@ -17,6 +17,7 @@ struct ProviderSpec {
   std::string jurisdiction = "on-prem";
   std::string connect = "1s";
   std::string first_byte = "1s";
+  std::string response;  // timeouts.response; "" leaves the global default
   std::string between_chunks = "1s";
   std::string extra_yaml;  // more provider keys, each line indented by four spaces
 };
@@ -44,6 +45,7 @@ struct ConfigSpec {
   std::string log_level = "info";
   std::string usage_log = "@TMP@/usage.jsonl";  // @TMP@: the gateway's temp dir
   long max_body_bytes = 65536;
+  long max_chat_body_bytes = 65536;
   std::string header_timeout = "2s";
   std::string idle_timeout = "5s";
   int max_connections = 50;

@@ -39,7 +39,8 @@ std::string render(const Setup& setup, const std::map<std::string, std::string>&
     << "    max_attempts: " << setup.max_attempts << "\n"
     << "    breaker_failures: " << setup.breaker_failures << "\n"
     << "    breaker_cooldown: " << setup.breaker_cooldown << "\n"
-    << "    retry_after_cap: " << setup.retry_after_cap << "\n";
+    << "    retry_after_cap: " << setup.retry_after_cap << "\n"
+    << setup.routing_yaml;
   y << "providers:\n";
   for (const Provider& p : setup.providers) {
     y << "  - name: " << p.name << "\n"
@@ -49,7 +50,8 @@ std::string render(const Setup& setup, const std::map<std::string, std::string>&
       << "    hosting: { location: " << p.location << ", jurisdiction: " << p.jurisdiction << " }\n"
       << "    data_policy: { retains_prompts: " << (p.retains_prompts ? "true" : "false")
       << ", trains_on_prompts: false }\n"
-      << "    timeouts: { connect: 1s, first_byte: " << p.first_byte << ", between_chunks: 2s }\n"
+      << "    timeouts: { connect: 1s, first_byte: " << p.first_byte
+      << (p.response.empty() ? "" : ", response: " + p.response) << ", between_chunks: 2s }\n"
       << "    health: { enabled: false }\n";
   }
   y << "models:\n";

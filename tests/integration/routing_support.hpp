@@ -28,6 +28,7 @@ struct Provider {
   std::string jurisdiction = "on-prem";
   bool retains_prompts = false;
   std::string first_byte = "2s";
+  std::string response;  // timeouts.response; "" leaves it to the global default
 };
 
 struct Endpoint {
@@ -62,6 +63,7 @@ struct Setup {
   std::string breaker_cooldown = "30s";
   std::string retry_after_cap = "5m";
   int workers = 1;
+  std::string routing_yaml;  // more `server.routing` lines, verbatim (4 spaces indent)
 };
 
 // Fake upstreams by provider name, plus the gateway configured against them.

@@ -7,6 +7,10 @@
 #include <cmath>
 #include <set>
 
+#include <algorithm>
+#include <sstream>
+
+#include "gateway/cli/usage_report.hpp"
 #include "tests/integration/accounting_support.hpp"
 #include "tests/integration/prom_text.hpp"
 #include "tests/integration/stack.hpp"
@@ -366,7 +370,9 @@ TEST_SUITE("accounting") {
         sum_by_label(exposition, "switchyard_completion_tokens_total", "origin");
     const auto spend = sum_by_label(exposition, "switchyard_cost_usd_total", "origin");
     CHECK(requests.size() == log_totals.size());
-    for (const auto& [origin, t] : log_totals) {
+    for (const auto& [origin_key, t] : log_totals) {
+      // (A plain name: clang 14 cannot capture a structured binding in INFO.)
+      const std::string& origin = origin_key;
       INFO("origin " << origin);
       CHECK(requests.contains(origin));
       CHECK(requests.count(origin) ? requests.at(origin) == t.requests : false);
@@ -408,7 +414,8 @@ TEST_SUITE("accounting") {
       REQUIRE_MESSAGE(parse_share(res.body, std::string_view(metric) == "cost", share, error),
                       error);
       std::int64_t total = 0;
-      for (const auto& [origin, t] : reached) {
+      for (const auto& [origin_key, t] : reached) {
+        const std::string& origin = origin_key;
         std::int64_t expected = std::string_view(metric) == "tokens"     ? t.prompt + t.completion
                                 : std::string_view(metric) == "requests" ? t.requests
                                                                          : t.cost_picousd;
@@ -421,6 +428,62 @@ TEST_SUITE("accounting") {
       for (const auto& [origin, value] : share.values) {
         CHECK(std::abs(share.shares[origin] -
                        static_cast<double>(value) / static_cast<double>(total)) < 1e-12);
+      }
+    }
+
+    // ---- one definition of share: /v1/stats/share, `switchyard usage` and the
+    // Prometheus rules' selector (provider!="none") count the requests that
+    // reached a model; the others are "failed before routing", never an origin.
+    const auto unrouted = static_cast<std::int64_t>(std::count_if(
+        log.records.begin(), log.records.end(), [](const auto& r) { return r.provider.empty(); }));
+    REQUIRE(unrouted == 2);
+    {
+      auto res = TestClient(port).request("GET", "/v1/stats/share?by=origin&metric=requests", {},
+                                          bearer(kOpenToken));
+      REQUIRE(res.status == 200);
+      const auto body = boost::json::parse(res.body).as_object();
+      CHECK(body.at("failed_before_routing").at("requests").as_int64() == unrouted);
+    }
+    {
+      std::vector<std::string> args = {"usage", "--log", log_path, "--format", "json"};
+      std::vector<char*> argv;
+      for (auto& arg : args) argv.push_back(arg.data());
+      std::ostringstream out, err;
+      REQUIRE(switchyard::run_usage_report(static_cast<int>(argv.size()), argv.data(), out, err) ==
+              0);
+      const auto report = boost::json::parse(out.str()).as_object();
+      CHECK(report.at("failed_before_routing").at("requests").as_int64() == unrouted);
+      CHECK(report.at("total").at("requests").as_int64() ==
+            static_cast<std::int64_t>(sent.size()) - unrouted);
+      const auto& groups = report.at("groups").as_array();
+      CHECK(groups.size() == reached.size());
+      for (const auto& entry : groups) {
+        const std::string name(entry.at("name").as_string());
+        INFO("usage group " << name);
+        REQUIRE(reached.contains(name));
+        CHECK(entry.at("requests").as_int64() == reached.at(name).requests);
+      }
+    }
+    {
+      std::map<std::string, double> routed;
+      double before_routing = 0;
+      for (const auto& sample : parse_prometheus(exposition)) {
+        if (sample.name != "switchyard_requests_total") continue;
+        std::string provider, origin;
+        for (const auto& [name, value] : sample.labels) {
+          if (name == "provider") provider = value;
+          if (name == "origin") origin = value;
+        }
+        if (provider == "none")
+          before_routing += sample.value;
+        else
+          routed[origin] += sample.value;
+      }
+      CHECK(before_routing == static_cast<double>(unrouted));
+      CHECK(routed.size() == reached.size());
+      for (const auto& [origin, t] : reached) {
+        INFO("prometheus origin " << origin);
+        CHECK(routed[origin] == static_cast<double>(t.requests));
       }
     }
   }

@@ -194,7 +194,8 @@ TEST_SUITE("prometheus") {
                            "switchyard_prompt_tokens_total + switchyard_completion_tokens_total)",
                        "origin", &error);
     CHECK(share.size() == 3);
-    for (const auto& [origin, value] : expected_tokens) {
+    for (const auto& [origin_key, value] : expected_tokens) {
+      const std::string& origin = origin_key;  // clang 14: INFO cannot capture a binding
       INFO("origin " << origin);
       CHECK(std::abs(share[origin] - value / total_tokens) < 1e-12);
     }
@@ -207,7 +208,8 @@ TEST_SUITE("prometheus") {
     CHECK(std::abs(requests["US"] - 3.0 / 11) < 1e-12);
     CHECK(std::abs(requests["FR"] - 3.0 / 11) < 1e-12);
     auto spend = query(port, "sum by (origin) (switchyard_cost_usd_total)", "origin", &error);
-    for (const auto& [origin, picos] : expected_cost) {
+    for (const auto& [origin_key, picos] : expected_cost) {
+      const std::string& origin = origin_key;
       INFO("origin " << origin);
       CHECK(std::abs(spend[origin] - static_cast<double>(picos) / 1e12) < 1e-12);
     }

@@ -234,7 +234,9 @@ TEST_SUITE("providers") {
         CHECK(res.json().at("system_fingerprint") == "fp_fake");
       }
       auto up = stack.upstream.last_request()->json().as_object();
-      for (const auto& [key, value] : extra) {
+      for (const auto& field : extra) {
+        const auto& key = field.key();
+        const auto& value = field.value();
         INFO("field " << key);
         REQUIRE(up.contains(key));
         CHECK(up.at(key) == value);

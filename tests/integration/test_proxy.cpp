@@ -33,8 +33,9 @@ TEST_SUITE("proxy") {
     CHECK(up.target == "/v1/chat/completions");
     CHECK(header_count(up.headers, "authorization") == 1);
     CHECK(up.header("authorization") == std::string("Bearer ") + kProviderKey);
-    for (const auto& [name, value] : up.headers) {
-      INFO("upstream header " << name << ": " << value);
+    for (const auto& header : up.headers) {
+      const auto& [name, value] = header;
+      INFO("upstream header " << header.first << ": " << header.second);
       CHECK(value.find("client-token-xyz") == std::string::npos);
     }
     CHECK_FALSE(up.has_header("x-hop-test"));

@@ -115,7 +115,8 @@ TEST_SUITE("routing policies") {
     for (const auto& [model, extra] : std::vector<std::pair<std::string, json::object>>{
              {"test/nitro:nitro", {{"stream", true}}},
              {"test/tps", {{"stream", true}, {"provider", {{"sort", "throughput"}}}}}}) {
-      INFO("model " << model);
+      const std::string& model_id = model;  // clang 14: INFO cannot capture a binding
+      INFO("model " << model_id);
       std::string body = chat_json(model, extra);
       std::size_t sluggish_before = fleet.fake("sluggish").hits();
       std::map<std::string, int> served;
@@ -311,8 +312,10 @@ TEST_SUITE("routing policies") {
     std::size_t before = fleet.total_hits();
     auto none = post_chat(
         fleet.port(), chat_json("test/price", {{"provider", {{"max_price", {{"prompt", 0.5}}}}}}));
-    auto error = check_error(none, 503, "no_endpoint_available");
+    auto error = check_error(none, 400, "invalid_request");
     CHECK(str(error.at("message")).find("max") != std::string::npos);
+    CHECK(str(error.at("param")) == "provider.max_price");
+    CHECK(none.header("x-should-retry") == "false");
     CHECK(fleet.total_hits() == before);
 
     // Control: without the ceiling provider.order is obeyed.

@@ -88,7 +88,7 @@ TEST_CASE("each bad config is refused with its exact path, message and line") {
   const std::string hash_a = std::string(64, 'a');
   const std::vector<Case> cases = {
       {"unknown top-level key", kBase + "extras: 1\n", "extras: unknown key (line 16)"},
-      {"unknown nested key", "server:\n  listen: 0.0.0.0:8080\n  colour: red\n",
+      {"unknown nested key", "server:\n  listen: 127.0.0.1:8080\n  colour: red\n",
        "server.colour: unknown key (line 3)"},
       {"unknown key in an endpoint", kBase + "        region: eu\n",
        "models[0].endpoints[0].region: unknown key (line 16)"},
@@ -303,12 +303,12 @@ keys:
   CHECK(cloud.flavor == "anthropic");
   CHECK(cloud.url.tls);
   CHECK(cloud.url.port == 443);
-  CHECK(cloud.url.base_path.empty());
+  CHECK(cloud.url.base_path == "/v1");  // a bare Anthropic host gets /v1
   CHECK(cloud.location == HostingLocation::remote);
   CHECK(cloud.data_policy.retains_prompts);
   CHECK_FALSE(cloud.data_policy.trains_on_prompts);
   CHECK_FALSE(cloud.health.enabled);  // remote: off by default
-  CHECK(cloud.health.path == "/models");
+  CHECK(cloud.health.path == "/v1/models");
   CHECK(cloud.api_key == "k");
   CHECK(cloud.enabled);
   CHECK(cloud.timeouts.first_byte == Millis(90'000));
@@ -357,7 +357,7 @@ TEST_CASE("defaults when the server section is absent") {
   LoadResult result = load(kBase);
   REQUIRE(result.config.has_value());
   const Server& server = result.config->server;
-  CHECK(server.listen_host == "0.0.0.0");
+  CHECK(server.listen_host == "127.0.0.1");  // loopback: no open relay by default
   CHECK(server.listen_port == 8080);
   CHECK(server.workers == 0);
   CHECK_FALSE(server.require_key.has_value());

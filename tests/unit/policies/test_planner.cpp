@@ -229,6 +229,37 @@ TEST_SUITE("planner") {
     CHECK(f.plan().failure == PlanFailure::unknown_model);
   }
 
+  TEST_CASE("an unknown provider name in only / order / ignore is bad_preferences naming it") {
+    Fixture f;
+    f.request.model = "deepseek/deepseek-r1";
+    SUBCASE("only") {
+      f.request.prefs.only = {"local", "nosuch"};
+    }
+    SUBCASE("order") {
+      f.request.prefs.order = {"nosuch"};
+    }
+    SUBCASE("ignore") {
+      f.request.prefs.ignore = {"nosuch"};
+    }
+    auto plan = f.plan();
+    CHECK(plan.failure == PlanFailure::bad_preferences);
+    CHECK(plan.attempts.empty());
+    CHECK(plan.message.find("unknown provider 'nosuch'") != std::string::npos);
+    CHECK(plan.param.starts_with("provider."));
+    CHECK(plan.message.starts_with(plan.param));
+  }
+
+  TEST_CASE("preferences that rule out every endpoint are bad_preferences naming the field") {
+    Fixture f;
+    f.request.model = "deepseek/deepseek-r1";
+    f.request.prefs.quantizations = {"int2"};
+    auto plan = f.plan();
+    CHECK(plan.failure == PlanFailure::bad_preferences);
+    CHECK(plan.param == "provider.quantizations");
+    CHECK_FALSE(plan.retryable);
+    CHECK(std::string(to_string(plan.failure)) == "bad_preferences");
+  }
+
   TEST_CASE("models: fallback in order, suffixes stripped, duplicates dropped") {
     Fixture f;
     f.request.model = "openai/gpt-4o";
@@ -326,7 +357,10 @@ TEST_SUITE("planner") {
       f.request.prefs.allow_fallbacks = false;
       auto plan = f.plan_with_policy(policy("no-cn-remote", {}, {cn_remote()}));
       CHECK(plan.attempts.empty());
-      CHECK(plan.failure == PlanFailure::no_endpoint);
+      // The request's own only narrowed away what the policy left.
+      CHECK(plan.failure == PlanFailure::bad_preferences);
+      CHECK(plan.param == "provider.only");
+      CHECK_FALSE(plan.retryable);
       CHECK(trace_of(plan, kR1Deepseek)->filter == "key_policy:no-cn-remote");
       CHECK(trace_of(plan, kR1Local)->filter == "request.only");
     }

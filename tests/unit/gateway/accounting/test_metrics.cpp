@@ -314,11 +314,15 @@ TEST_CASE("deploy: prometheus config and recording rules pass promtool") {
       run("promtool check rules " + (dir / "prometheus/switchyard_rules.yml").string());
   CAPTURE(rules.output);
   CHECK(rules.exit_code == 0);
+  const auto alerts =
+      run("promtool check rules " + (dir / "prometheus/switchyard_alerts.yml").string());
+  CAPTURE(alerts.output);
+  CHECK(alerts.exit_code == 0);
   // check config also loads rule_files, relative to the config file.
   const auto config = run("promtool check config " + (dir / "prometheus/prometheus.yml").string());
   CAPTURE(config.output);
   CHECK(config.exit_code == 0);
-  CHECK(config.output.find("SUCCESS: 1 rule files found") != std::string::npos);
+  CHECK(config.output.find("SUCCESS: 2 rule files found") != std::string::npos);
   // The rules' unit tests feed known counters and expect exact shares.
   const auto rule_tests =
       run("promtool test rules " + (dir / "prometheus/switchyard_rules_test.yml").string());

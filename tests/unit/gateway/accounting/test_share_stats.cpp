@@ -5,8 +5,8 @@
 #include <string>
 
 #include "gateway/accounting/share_stats.hpp"
-#include "gateway/dashboard/dashboard.hpp"
 #include "gateway/accounting/usage_record.hpp"
+#include "gateway/dashboard/dashboard.hpp"
 
 using namespace switchyard;
 
@@ -93,6 +93,34 @@ TEST_CASE("share stats: requests count every record that reached an endpoint") {
   CHECK(by_hosting.at("shares").as_array()[0].at("value") == 3);
 }
 
+TEST_CASE(
+    "share stats: requests that never reached a model are counted apart, never as an origin") {
+  ShareStats stats;
+  observe_mixed_batch(stats);
+  const auto out = render_ok(stats, "origin", "requests");
+  CHECK(out.at("total") == 4);
+  for (const auto& share : out.at("shares").as_array()) CHECK(share.at("key") != "other");
+  CHECK(out.at("failed_before_routing").at("requests") == 1);
+
+  ShareStats empty;
+  CHECK(render_ok(empty, "origin", "requests").at("failed_before_routing").at("requests") == 0);
+}
+
+TEST_CASE("share stats: by model groups on the served catalog model") {
+  ShareStats stats;
+  UsageRecord a = record("openai", "gpt", "US", "remote", 10, 0, 0);
+  a.served_model = "openai/gpt-4o";
+  UsageRecord b = record("openai", "gpt", "US", "remote", 30, 0, 0);
+  b.served_model = "openai/gpt-4o-mini";
+  stats.observe(a);
+  stats.observe(b);
+  const auto out = render_ok(stats, "model", "tokens");
+  const auto& shares = out.at("shares").as_array();
+  REQUIRE(shares.size() == 2);
+  CHECK(shares[0].at("key") == "openai/gpt-4o-mini");
+  CHECK(shares[0].at("share").as_double() == 0.75);
+}
+
 TEST_CASE("share stats: cost is exact, as a decimal USD string and picodollars") {
   ShareStats stats;
   observe_mixed_batch(stats);
@@ -133,7 +161,7 @@ TEST_CASE("share stats: bad parameters name the parameter and the allowed values
   observe_mixed_batch(stats);
   std::string body = "untouched", error;
   CHECK_FALSE(stats.render("country", "tokens", body, error));
-  CHECK(error == "by: must be one of origin, family, provider, hosting");
+  CHECK(error == "by: must be one of origin, family, provider, hosting, model");
   CHECK_FALSE(stats.render("", "tokens", body, error));
   CHECK(error.rfind("by: ", 0) == 0);
   CHECK_FALSE(stats.render("origin", "dollars", body, error));
@@ -165,7 +193,8 @@ TEST_CASE("dashboard: self-contained page that polls the share route") {
   CHECK(without_namespace.find("http://") == std::string::npos);
 
   CHECK(page.find("/v1/stats/share?by=") != std::string::npos);
-  for (const char* name : {"\"origin\"", "\"family\"", "\"provider\"", "\"hosting\"",
+  for (const char* name : {"\"origin\"", "\"family\"", "\"provider\"", "\"hosting\"", "\"model\"",
+                           "failed_before_routing", "No request reached a model yet",
                            "value=\"tokens\"", "value=\"requests\"", "value=\"cost\""})
     CHECK_MESSAGE(page.find(name) != std::string::npos, name);
   CHECK(page.find("setInterval(refresh, REFRESH_MS)") != std::string::npos);

@@ -96,33 +96,36 @@ TEST_CASE("usage report: exact totals and shares by origin, as JSON") {
   CHECK(report.at("since").is_null());
 
   const boost::json::object& total = report.at("total").as_object();
-  CHECK(total.at("requests").as_int64() == 5);
+  // Shares are over the four requests that reached a model; the denied one
+  // is counted apart, in no origin.
+  CHECK(total.at("requests").as_int64() == 4);
+  CHECK(report.at("failed_before_routing").as_object().at("requests").as_int64() == 1);
   CHECK(total.at("prompt_tokens").as_int64() == 4000);
   CHECK(total.at("completion_tokens").as_int64() == 2000);
   CHECK(total.at("cost_usd").as_string() == "0.006945000001");
   CHECK(total.at("cost_picousd").as_int64() == 6'945'000'001);
 
-  // Largest cost first: US, CN, FR, then the denied request with no origin.
-  REQUIRE(report.at("groups").as_array().size() == 4);
+  // Largest cost first: US, CN, FR; the denied request is in no group.
+  REQUIRE(report.at("groups").as_array().size() == 3);
   CHECK(group(report, 0).at("name").as_string() == "US");
   CHECK(group(report, 0).at("cost_usd").as_string() == "0.005");
   CHECK(number(group(report, 0), "cost_pct") == 71.99);
   CHECK(number(group(report, 0), "tokens_pct") == 16.67);
-  CHECK(number(group(report, 0), "requests_pct") == 20);
+  CHECK(number(group(report, 0), "requests_pct") == 25);
 
   const boost::json::object& cn = group(report, 1);
   CHECK(cn.at("name").as_string() == "CN");
   CHECK(cn.at("requests").as_int64() == 2);
   CHECK(cn.at("tokens").as_int64() == 4500);
   CHECK(cn.at("cost_usd").as_string() == "0.001945");
-  CHECK(number(cn, "requests_pct") == 40);
+  CHECK(number(cn, "requests_pct") == 50);
   CHECK(number(cn, "tokens_pct") == 75);
   CHECK(number(cn, "cost_pct") == 28.01);
 
   CHECK(group(report, 2).at("name").as_string() == "FR");
   CHECK(group(report, 2).at("cost_usd").as_string() == "0.000000000001");
-  CHECK(group(report, 3).at("name").as_string() == "other");
-  CHECK(number(group(report, 3), "requests_pct") == 20);
+  for (const auto& entry : report.at("groups").as_array())
+    CHECK(entry.at("name").as_string() != "other");
 }
 
 TEST_CASE("usage report: table by family with a total row") {
@@ -132,7 +135,7 @@ TEST_CASE("usage report: table by family with a total row") {
   std::istringstream lines(result.out);
   std::vector<std::string> rows;
   for (std::string line; std::getline(lines, line);) rows.push_back(line);
-  // header, five families, a rule, the total
+  // header, four families, a rule, the total, the failed-before-routing row
   REQUIRE(rows.size() == 8);
   CHECK(rows[0].starts_with("family "));
   CHECK(rows[1].starts_with("gpt "));
@@ -141,10 +144,12 @@ TEST_CASE("usage report: table by family with a total row") {
   CHECK(rows[2].find(" 23.69") != std::string::npos);  // 1645000000 / 6945000001
   CHECK(rows[3].starts_with("qwen "));
   CHECK(rows[3].find(" 50.00 ") != std::string::npos);  // 3000 of 6000 tokens
-  CHECK(rows[6].find_first_not_of('-') == std::string::npos);
-  CHECK(rows[7].starts_with("total "));
-  CHECK(rows[7].find(" 0.006945000001 ") != std::string::npos);
-  CHECK(rows[7].find(" 100.00") != std::string::npos);
+  CHECK(rows[5].find_first_not_of('-') == std::string::npos);
+  CHECK(rows[6].starts_with("total "));
+  CHECK(rows[6].find(" 0.006945000001 ") != std::string::npos);
+  CHECK(rows[6].find(" 100.00") != std::string::npos);
+  CHECK(rows[7].starts_with("failed before routing "));
+  CHECK(rows[7].find(" 100.00") == std::string::npos);  // in no share
   // Columns line up: every row is as wide as the header.
   for (std::size_t i = 1; i < rows.size(); ++i) CHECK(rows[i].size() == rows[0].size());
 }
@@ -165,8 +170,10 @@ TEST_CASE("usage report: time range filtering") {
   CHECK(group(report, 1).at("name").as_string() == "team-b");
 
   Run offset = run({"--log", log.path, "--since", "2024-05-03T13:00:00+01:00", "--format",
-                    "json"});  // 12:00 UTC: d and e
-  CHECK(parse_object(offset.out).at("total").as_object().at("requests").as_int64() == 2);
+                    "json"});  // 12:00 UTC: d, and e which failed before routing
+  const boost::json::object offset_report = parse_object(offset.out);
+  CHECK(offset_report.at("total").as_object().at("requests").as_int64() == 1);
+  CHECK(offset_report.at("failed_before_routing").as_object().at("requests").as_int64() == 1);
 }
 
 TEST_CASE("usage report: relative and absolute time bounds") {
@@ -187,6 +194,15 @@ TEST_CASE("usage report: relative and absolute time bounds") {
   CHECK_FALSE(parse_time_bound("yesterday", now, bound));
 }
 
+TEST_CASE("usage report: by key or outcome every request counts, the denied one too") {
+  TempLog log(kLog);
+  Run result = run({"--log", log.path, "--format", "json", "--by", "outcome"});
+  REQUIRE(result.status == 0);
+  boost::json::object report = parse_object(result.out);
+  CHECK(report.at("total").as_object().at("requests").as_int64() == 5);
+  CHECK(report.at("failed_before_routing").as_object().at("requests").as_int64() == 0);
+}
+
 TEST_CASE("usage report: the model and outcome dimensions name empty values") {
   TempLog log(kLog);
   UsageReportOptions options;
@@ -194,10 +210,35 @@ TEST_CASE("usage report: the model and outcome dimensions name empty values") {
   UsageReport report;
   std::ifstream in(log.path);
   accumulate_usage(in, options, report);
-  CHECK(report.groups.size() == 5);
-  CHECK(report.groups.at("(none)").requests == 1);  // the denied request served nothing
+  CHECK(report.groups.size() == 4);
+  CHECK(report.groups.count("(none)") == 0);  // the denied request served nothing
+  CHECK(report.failed_before_routing.requests == 1);
   CHECK(report.groups.at("openai/gpt-4o").cost == 5'000'000'000);
   CHECK(report.malformed_lines == 1);
+}
+
+TEST_CASE("usage report: by user and by metadata.KEY") {
+  TempLog log(
+      R"({"request_id":"a","time":"2024-05-01T10:00:00.000Z","provider":"openai","user":"alice","metadata":{"team":"search","app":"ui"},"prompt_tokens":10,"completion_tokens":0,"cost_picousd":5}
+{"request_id":"b","time":"2024-05-01T11:00:00.000Z","provider":"openai","user":"alice","metadata":{"team":"ads"},"prompt_tokens":20,"completion_tokens":0,"cost_picousd":7}
+{"request_id":"c","time":"2024-05-01T12:00:00.000Z","provider":"openai","prompt_tokens":30,"completion_tokens":0,"cost_picousd":1}
+)");
+  Run by_user = run({"--log", log.path, "--format", "json", "--by", "user"});
+  REQUIRE(by_user.status == 0);
+  boost::json::object users = parse_object(by_user.out);
+  REQUIRE(users.at("groups").as_array().size() == 2);
+  CHECK(group(users, 0).at("name").as_string() == "alice");
+  CHECK(group(users, 0).at("requests").as_int64() == 2);
+  CHECK(group(users, 1).at("name").as_string() == "(none)");
+
+  Run by_team = run({"--log", log.path, "--format", "json", "--by", "metadata.team"});
+  REQUIRE(by_team.status == 0);
+  boost::json::object teams = parse_object(by_team.out);
+  REQUIRE(teams.at("groups").as_array().size() == 3);
+  CHECK(group(teams, 0).at("name").as_string() == "ads");
+  CHECK(group(teams, 1).at("name").as_string() == "search");
+  CHECK(group(teams, 2).at("name").as_string() == "(none)");
+  CHECK(run({"--log", log.path, "--by", "metadata."}).status == 2);
 }
 
 TEST_CASE("usage report: rotated files are read when asked") {
@@ -206,8 +247,8 @@ TEST_CASE("usage report: rotated files are read when asked") {
   Run live_only = run({"--log", log.path, "--format", "json"});
   Run all = run({"--log", log.path, "--all-rotated", "--format", "json"});
   REQUIRE(all.status == 0);
-  CHECK(parse_object(live_only.out).at("total").as_object().at("requests").as_int64() == 5);
-  CHECK(parse_object(all.out).at("total").as_object().at("requests").as_int64() == 6);
+  CHECK(parse_object(live_only.out).at("total").as_object().at("requests").as_int64() == 4);
+  CHECK(parse_object(all.out).at("total").as_object().at("requests").as_int64() == 5);
 }
 
 TEST_CASE("usage report: bad arguments exit 2 with a message, help exits 0") {
