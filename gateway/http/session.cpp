@@ -177,8 +177,10 @@ net::awaitable<bool> Session::parse_header(Parser& parser, std::size_t block_end
   std::size_t used = parser.put(net::buffer(block.data(), block.size()), ec);
   buffer_.consume(used);
   // Beast checks a Content-Length against the body limit while parsing the
-  // header, so an oversized body can surface here.
+  // header, so an oversized body can surface here (the request line, and so
+  // the route's error format, is known by then).
   if (ec == http::error::body_limit) {
+    path_of_request_ = std::string(target_path(parser.get().target()));
     co_await reject_too_large();
     co_return false;
   }

@@ -97,10 +97,8 @@ bool take_object_field(json::object& body, std::string_view name, json::value& o
   return true;
 }
 
-}  // namespace
-
-bool validate_chat_object(json::object body, ChatRequest& out, ParseError& error) {
-  // model, or an OpenRouter `models` list whose first entry is the model.
+// `model`, or an OpenRouter `models` list whose first entry is the model.
+bool read_model_fields(const json::object& body, ChatRequest& out, ParseError& error) {
   if (const json::value* models = body.if_contains("models")) {
     const json::array* list = models->if_array();
     if (list == nullptr) {
@@ -137,7 +135,10 @@ bool validate_chat_object(json::object body, ChatRequest& out, ParseError& error
     out.model = out.models.front();
     out.models.erase(out.models.begin());
   }
+  return true;
+}
 
+bool check_messages(const json::object& body, ParseError& error) {
   const json::value* messages = body.if_contains("messages");
   if (messages == nullptr) {
     error = field_error("messages", "is required");
@@ -155,7 +156,10 @@ bool validate_chat_object(json::object body, ChatRequest& out, ParseError& error
   for (std::size_t i = 0; i < message_list->size(); ++i) {
     if (!check_message((*message_list)[i], i, error)) return false;
   }
+  return true;
+}
 
+bool read_stream_fields(const json::object& body, ChatRequest& out, ParseError& error) {
   if (const json::value* stream = body.if_contains("stream"); stream && !stream->is_null()) {
     if (!stream->is_bool()) {
       error = type_error("stream", "a boolean", *stream);
@@ -177,6 +181,16 @@ bool validate_chat_object(json::object body, ChatRequest& out, ParseError& error
       }
       out.include_usage = usage->get_bool();
     }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool validate_chat_object(json::object body, ChatRequest& out, ParseError& error) {
+  if (!read_model_fields(body, out, error) || !check_messages(body, error) ||
+      !read_stream_fields(body, out, error)) {
+    return false;
   }
   std::optional<std::int64_t> max_tokens;
   std::optional<std::int64_t> max_completion_tokens;

@@ -36,7 +36,7 @@ std::string render_config(const ConfigSpec& spec) {
       << "    api_key_env: " << p.api_key_env << "\n"
       << "    hosting: { location: " << p.location << ", jurisdiction: " << p.jurisdiction << " }\n"
       << "    timeouts: { connect: " << p.connect << ", first_byte: " << p.first_byte
-      << (p.response.empty() ? "" : ", response: " + p.response)
+      << ", response: " << (p.response.empty() ? p.first_byte : p.response)
       << ", between_chunks: " << p.between_chunks << " }\n"
       << "    health: { enabled: false }\n"
       << p.extra_yaml;

@@ -17,7 +17,9 @@ struct ProviderSpec {
   std::string jurisdiction = "on-prem";
   std::string connect = "1s";
   std::string first_byte = "1s";
-  std::string response;  // timeouts.response; "" leaves the global default
+  // timeouts.response; "" means first_byte, so a silent fake ends in test
+  // time (the shipped default, 600 s, is for real generations)
+  std::string response;
   std::string between_chunks = "1s";
   std::string extra_yaml;  // more provider keys, each line indented by four spaces
 };

@@ -67,7 +67,7 @@ TEST_SUITE("conformance") {
                         "test/alpha", false, false,
                         json::object{{"provider", json::object{{"only", json::array{"nobody"}}}}}),
                     auth()),
-        503);
+        400);
     CHECK(fake.hits() == 0);
 
     fake.set_handler([](const RecordedRequest&) { return Response::silence(); });

@@ -37,9 +37,13 @@ std::uint16_t admin_port_of(const GatewayProcess& gateway) {
   return static_cast<std::uint16_t>(std::stoi(match[1].str()));
 }
 
+// A vision request of about `bytes`: a base64 photo as a data URL, the way
+// the OpenAI client sends a local image.
 std::string sized_chat_body(std::size_t bytes) {
-  std::string prefix = R"({"model":"test/alpha","messages":[{"role":"user","content":")";
-  std::string suffix = R"("}]})";
+  std::string prefix = R"({"model":"test/alpha","messages":[{"role":"user","content":[)"
+                       R"({"type":"text","text":"What is in this photo?"},)"
+                       R"({"type":"image_url","image_url":{"url":"data:image/jpeg;base64,)";
+  std::string suffix = R"("}}]}]})";
   return prefix + std::string(bytes - prefix.size() - suffix.size(), 'a') + suffix;
 }
 
@@ -144,6 +148,9 @@ TEST_SUITE("listeners and exposure") {
     Stack stack(openai_handler(), [](ConfigSpec& spec) {
       spec.max_body_bytes = 1024 * 1024;
       spec.max_chat_body_bytes = 8 * 1024 * 1024;
+      // (The prompt estimate counts the image's bytes; a vision model's
+      // window is large enough for it here.)
+      for (auto& model : spec.models) model.context_length = 4'000'000;
     });
     std::string five_mb = sized_chat_body(5'000'000);
     {

@@ -124,7 +124,7 @@ std::string prometheus_config(const TempDir& dir, const std::string& target) {
   YAML::Node config = YAML::LoadFile((deploy / "prometheus.yml").string());
   config["global"]["scrape_interval"] = "1s";
   config["global"]["evaluation_interval"] = "1s";
-  REQUIRE(config["rule_files"].size() == 1);
+  REQUIRE(config["rule_files"].size() == 2);  // recording rules and alerts
   REQUIRE(config["scrape_configs"].size() == 1);
   YAML::Node job = config["scrape_configs"][0];
   CHECK(job["job_name"].as<std::string>() == "switchyard");
@@ -231,7 +231,7 @@ TEST_SUITE("prometheus") {
     }
     CHECK(groups == std::set<std::string>{"switchyard_share_5m", "switchyard_share_1h",
                                           "switchyard_share_1d"});
-    CHECK(rule_count == 27);
+    CHECK(rule_count == 30);
 
     server.stop();
     CHECK_FALSE(server.running());
