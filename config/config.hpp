@@ -51,7 +51,8 @@ struct UpstreamTimeouts {
 };
 
 // Provenance a provider supplies to the catalog models served on it that do
-// not state their own (a self-hosted server's minimal entries). Empty: unset.
+// not state their own (a self-hosted server's minimal entries, its wildcard
+// entry). Empty: unset, and the model's fact is "unknown".
 struct ModelDefaults {
   std::string family;
   std::string author;
@@ -109,7 +110,11 @@ struct Endpoint {
 };
 
 struct Model {
-  std::string id;  // "deepseek/deepseek-r1"
+  std::string id;  // "deepseek/deepseek-r1"; "PREFIX/*" for a wildcard entry
+  // Set on a model a request named through a wildcard entry: that entry's id
+  // ("ollama/*"), which metric labels use so the free-form name never becomes
+  // one. Empty for catalog entries.
+  std::string wildcard;
   // Other names clients send for it ("gpt-4o-mini", "llama3.1:8b"); unique
   // across every id and alias of the catalog.
   std::vector<std::string> aliases;
@@ -122,15 +127,22 @@ struct Model {
   Weights weights = Weights::open;
   std::string license;              // SPDX id or name
   std::int64_t context_length = 0;  // 0: unknown
-  // "catalog" when the entry states its provenance, "provider_default" when
-  // any of it came from a provider's model_defaults or is unknown.
-  std::string provenance_source = "catalog";
+  // "model" when the entry states every provenance fact itself,
+  // "provider_default" when some came from its provider's model_defaults,
+  // "unknown" when some fact is stated nowhere (that outranks the others).
+  std::string provenance_source = "model";
   std::int64_t max_output_tokens = 4096;  // default max_tokens when caller gives none
   std::vector<Endpoint> endpoints;
+
+  // "ollama/*": any "ollama/NAME" goes to these endpoints as upstream model NAME.
+  bool is_wildcard() const { return id.size() > 2 && id.ends_with("/*"); }
 };
 
 // A rule is a conjunction: it matches a candidate when every field that is set
-// matches. Lists match when the candidate's value is any of them.
+// matches. Lists match when the candidate's value is any of them. A fact the
+// catalog does not state is "unknown" (Weights::unknown): only a rule that
+// names `unknown` matches it, so an allow rule never lets it through and a
+// deny rule removes it only when it says so.
 struct Rule {
   std::vector<std::string> origin;
   std::vector<std::string> family;

@@ -7,14 +7,6 @@ namespace {
 
 constexpr std::int64_t kMaxTokens = 100'000'000;
 
-// Origins are compared exactly by policies, so "cn" would silently escape a
-// rule written as "CN": insist on the canonical two upper-case letters.
-bool valid_country_code(std::string_view code) {
-  return code.size() == 2 && code[0] >= 'A' && code[0] <= 'Z' && code[1] >= 'A' && code[1] <= 'Z';
-}
-constexpr std::string_view kCountryCodeMessage =
-    "must be an ISO 3166 country code such as CN, US or FR";
-
 std::optional<std::size_t> find_provider(const std::vector<Provider>& providers,
                                          std::string_view name) {
   for (std::size_t i = 0; i < providers.size(); ++i) {
@@ -93,7 +85,7 @@ constexpr std::string_view kUnknown = "unknown";
 
 // Fills what the entry left unset from the first of its providers with
 // model_defaults, then with "unknown": a self-hosted model may be written as
-// only an id and its endpoints.
+// only an id and its endpoints. Records where the facts came from.
 void apply_provider_defaults(const std::vector<Provider>& providers, bool weights_set,
                              Model& model) {
   const ModelDefaults* defaults = nullptr;
@@ -103,22 +95,60 @@ void apply_provider_defaults(const std::vector<Provider>& providers, bool weight
       break;
     }
   }
-  bool defaulted = false;
+  bool from_default = false;
+  bool unknown = false;
   auto fill = [&](std::string& field, const std::string* fallback) {
-    if (!field.empty()) return;
-    defaulted = true;
-    field = fallback != nullptr && !fallback->empty() ? *fallback : std::string(kUnknown);
+    if (!field.empty()) {
+      unknown = unknown || field == kUnknown;
+      return;
+    }
+    if (fallback != nullptr && !fallback->empty()) {
+      field = *fallback;
+      from_default = true;
+    } else {
+      field = std::string(kUnknown);
+      unknown = true;
+    }
   };
   fill(model.family, defaults ? &defaults->family : nullptr);
   fill(model.author, defaults ? &defaults->author : nullptr);
   fill(model.origin, defaults ? &defaults->origin : nullptr);
   fill(model.license, defaults ? &defaults->license : nullptr);
   if (!weights_set) {
-    defaulted = true;
-    model.weights = defaults && defaults->weights ? *defaults->weights : Weights::unknown;
+    bool defaulted = defaults != nullptr && defaults->weights.has_value();
+    model.weights = defaulted ? *defaults->weights : Weights::unknown;
+    from_default = from_default || defaulted;
   }
+  unknown = unknown || model.weights == Weights::unknown;
   if (model.context_length == 0 && defaults) model.context_length = defaults->context_length;
-  if (defaulted) model.provenance_source = "provider_default";
+  if (unknown) {
+    model.provenance_source = "unknown";
+  } else if (from_default) {
+    model.provenance_source = "provider_default";
+  }
+}
+
+// "PREFIX/*" is the only place a '*' may stand; a wildcard has no aliases and
+// sends the requested name upstream, so its endpoints name no upstream model.
+void check_wildcard(Reader& reader, const YAML::Node& node, const std::string& path,
+                    const Model& model) {
+  std::size_t star = model.id.find('*');
+  if (star == std::string::npos) return;
+  if (!model.is_wildcard() || star != model.id.size() - 1) {
+    reader.error(join(path, "id"), node["id"],
+                 "'*' may only end a wildcard id written PREFIX/* (e.g. ollama/*)");
+    return;
+  }
+  if (node["aliases"].IsDefined()) {
+    reader.error(join(path, "aliases"), node["aliases"], "a wildcard entry takes no aliases");
+  }
+  const YAML::Node endpoints = node["endpoints"];
+  for (std::size_t i = 0; endpoints.IsSequence() && i < endpoints.size(); ++i) {
+    if (!endpoints[i].IsMap() || !endpoints[i]["upstream_model"].IsDefined()) continue;
+    reader.error(join(at_index(join(path, "endpoints"), i), "upstream_model"),
+                 endpoints[i]["upstream_model"],
+                 "a wildcard entry sends the requested name upstream: leave upstream_model out");
+  }
 }
 
 void parse_model(Reader& reader, const YAML::Node& node, const std::string& path,
@@ -129,14 +159,17 @@ void parse_model(Reader& reader, const YAML::Node& node, const std::string& path
   reader.read_string_list(node, path, "aliases", model.aliases);
   reader.read_string(node, path, "family", model.family);
   reader.read_string(node, path, "author", model.author);
-  if (reader.read_string(node, path, "origin", model.origin) && !valid_country_code(model.origin)) {
+  if (reader.read_string(node, path, "origin", model.origin) && model.origin != kUnknown &&
+      !valid_country_code(model.origin)) {
     reader.error(join(path, "origin"), node["origin"], kCountryCodeMessage);
   }
-  bool weights_set = reader.read_enum(node, path, "weights", model.weights,
-                                      {{"open", Weights::open}, {"closed", Weights::closed}});
+  bool weights_set = reader.read_enum(
+      node, path, "weights", model.weights,
+      {{"open", Weights::open}, {"closed", Weights::closed}, {"unknown", Weights::unknown}});
   reader.read_string(node, path, "license", model.license);
   reader.read_int(node, path, "context_length", model.context_length, 1, kMaxTokens);
   reader.read_int(node, path, "max_output_tokens", model.max_output_tokens, 1, kMaxTokens);
+  check_wildcard(reader, node, path, model);
   parse_endpoints(reader, node, path, providers, model);
   apply_provider_defaults(providers, weights_set, model);
 }
@@ -159,7 +192,8 @@ void parse_rule(Reader& reader, const YAML::Node& node, const std::string& path,
   rule.line = line_of(node);
   reader.read_string_list(node, path, "origin", rule.origin);
   for (std::size_t i = 0; i < rule.origin.size(); ++i) {
-    if (valid_country_code(rule.origin[i])) continue;
+    // `unknown` names the models whose origin nothing states.
+    if (valid_country_code(rule.origin[i]) || rule.origin[i] == kUnknown) continue;
     const YAML::Node field = node["origin"];
     bool list = field.IsSequence();
     reader.error(list ? at_index(join(path, "origin"), i) : join(path, "origin"),
@@ -184,8 +218,9 @@ void parse_rule(Reader& reader, const YAML::Node& node, const std::string& path,
         [&](const std::string& name) { return find_provider(config.providers, name).has_value(); });
   }
   Weights weights{};
-  if (reader.read_enum(node, path, "weights", weights,
-                       {{"open", Weights::open}, {"closed", Weights::closed}})) {
+  if (reader.read_enum(
+          node, path, "weights", weights,
+          {{"open", Weights::open}, {"closed", Weights::closed}, {"unknown", Weights::unknown}})) {
     rule.weights = weights;
   }
   HostingLocation hosting{};

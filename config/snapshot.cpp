@@ -22,7 +22,9 @@ std::shared_ptr<const Snapshot> Snapshot::build(Config config) {
     const Model& model = cfg.models[m];
     snapshot->model_index_.emplace(model.id, m);
     for (const std::string& alias : model.aliases) snapshot->model_index_.emplace(alias, m);
-    if (auto slash = model.id.rfind('/'); slash != std::string::npos) {
+    if (model.is_wildcard()) {
+      snapshot->wildcards_.push_back(m);
+    } else if (auto slash = model.id.rfind('/'); slash != std::string::npos) {
       snapshot->bare_name_index_.emplace(std::string_view(model.id).substr(slash + 1), m);
     }
     std::size_t begin = snapshot->endpoints_.size();
@@ -38,6 +40,10 @@ std::shared_ptr<const Snapshot> Snapshot::build(Config config) {
     }
     snapshot->model_endpoint_ranges_.emplace_back(begin, snapshot->endpoints_.size());
   }
+  std::stable_sort(snapshot->wildcards_.begin(), snapshot->wildcards_.end(),
+                   [&cfg](std::size_t a, std::size_t b) {
+                     return cfg.models[a].id.size() > cfg.models[b].id.size();
+                   });
   return snapshot;
 }
 
@@ -54,6 +60,15 @@ std::vector<const Model*> Snapshot::models_with_bare_name(std::string_view name)
   std::vector<const Model*> out;
   for (std::size_t index : indices) out.push_back(&config_.models[index]);
   return out;
+}
+
+const Model* Snapshot::find_wildcard(std::string_view id) const {
+  for (std::size_t index : wildcards_) {
+    const Model& model = config_.models[index];
+    std::string_view prefix = std::string_view(model.id).substr(0, model.id.size() - 1);  // "x/"
+    if (id.size() > prefix.size() && id.starts_with(prefix)) return &model;
+  }
+  return nullptr;
 }
 
 const Provider* Snapshot::find_provider(std::string_view name) const {

@@ -102,15 +102,30 @@ std::vector<std::string> nearest_model_names(const config::Snapshot& snapshot,
 
 ModelResolution resolve_model(const config::Snapshot& snapshot, std::string_view id,
                               std::string_view requested) {
-  if (const config::Model* model = snapshot.find_model(id)) return {model, {}};
+  if (const config::Model* model = snapshot.find_model(id)) {
+    if (!model->is_wildcard()) return {model, {}, {}};
+    std::string prefix = model->id.substr(0, model->id.size() - 1);
+    return {nullptr,
+            {},
+            "model '" + std::string(requested) + "' is a wildcard entry: send " + prefix +
+                "NAME, NAME being the provider's own model name"};
+  }
   std::vector<const config::Model*> bare_matches;
   if (id.find('/') == std::string_view::npos) bare_matches = snapshot.models_with_bare_name(id);
-  if (bare_matches.size() == 1) return {bare_matches.front(), {}};
-  if (bare_matches.empty()) return {nullptr, unknown_message(snapshot, requested)};
+  if (bare_matches.size() == 1) return {bare_matches.front(), {}, {}};
+  if (bare_matches.empty()) {
+    // Exact ids, aliases and bare ids all win over a wildcard.
+    if (const config::Model* wildcard = snapshot.find_wildcard(id)) {
+      return {wildcard, std::string(id), {}};
+    }
+    return {nullptr, {}, unknown_message(snapshot, requested)};
+  }
   std::vector<std::string> ids;
   for (const config::Model* model : bare_matches) ids.push_back(model->id);
-  return {nullptr, "model '" + std::string(requested) + "' is ambiguous; it could be " + join(ids) +
-                       ": send one of these ids (see GET /v1/models)"};
+  return {nullptr,
+          {},
+          "model '" + std::string(requested) + "' is ambiguous; it could be " + join(ids) +
+              ": send one of these ids (see GET /v1/models)"};
 }
 
 }  // namespace switchyard::policies

@@ -1,8 +1,8 @@
 #pragma once
 // Which catalog model a request's `model` names: an id or alias exactly, else
-// an unambiguous bare id ("gpt-4o-mini" -> "openai/gpt-4o-mini"). When none
-// does, the message names the nearest catalog names ("did you mean"), and an
-// ambiguous bare id lists the models it could mean.
+// an unambiguous bare id ("gpt-4o-mini" -> "openai/gpt-4o-mini"), else a
+// wildcard entry ("ollama/llama3.1:8b" -> "ollama/*"). When none does, the message names the
+// nearest catalog names ("did you mean"), and an ambiguous bare id lists the models it could mean.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,7 +12,11 @@
 namespace switchyard::policies {
 
 struct ModelResolution {
+  // The catalog entry; for a wildcard match, the wildcard entry itself.
   const config::Model* model = nullptr;
+  // A wildcard match: the id requested ("ollama/llama3.1:8b"), which the
+  // request is served and recorded as (see wildcard_model.hpp).
+  std::string wildcard_id;
   std::string message;  // why nothing resolved, for the 404
 };
 

@@ -52,6 +52,7 @@ namespace {
 
 struct ModelChoice {
   const config::Model* model = nullptr;
+  std::span<const config::EndpointRef> endpoints;
   SortBy sort = SortBy::none;
 };
 
@@ -64,7 +65,8 @@ struct RemovalTally {
 
 // Resolves request.model then request.models, suffixes stripped, duplicates
 // dropped. A suffix sets the sort of its own model only, over provider.sort
-// (it is the more specific ask). False (with the plan's failure set) on an
+// (it is the more specific ask). A name only a wildcard matches gets a model
+// of its own, kept by the plan. False (with the plan's failure set) on an
 // unknown model: a typo in a fallback list should not pass silently.
 bool resolve_models(const config::Snapshot& snapshot, const PlanRequest& request,
                     std::vector<ModelChoice>& choices, RoutePlan& plan) {
@@ -80,9 +82,15 @@ bool resolve_models(const config::Snapshot& snapshot, const PlanRequest& request
       return false;
     }
     for (const ModelChoice& choice : choices) {
-      if (choice.model == model) return true;
+      if (choice.model == model || choice.model->id == resolved.wildcard_id) return true;
     }
-    choices.push_back({model, sort});
+    if (resolved.wildcard_id.empty()) {
+      choices.push_back({model, snapshot.endpoints_of(*model), sort});
+      return true;
+    }
+    const auto& instance = plan.wildcard_models.emplace_back(
+        instantiate_wildcard(snapshot, *model, resolved.wildcard_id));
+    choices.push_back({&instance->model, instance->endpoints, sort});
     return true;
   };
   if (!request.model.empty() && !add(request.model)) return false;
@@ -312,7 +320,7 @@ RoutePlan plan_route(const PlanInput& input) {
 
   std::size_t candidate_count = 0;
   for (const ModelChoice& choice : choices) {
-    candidate_count += snapshot.endpoints_of(*choice.model).size();
+    candidate_count += choice.endpoints.size();
   }
   plan.trace.reserve(candidate_count);
   std::vector<RankedCandidate> kept;
@@ -328,7 +336,7 @@ RoutePlan plan_route(const PlanInput& input) {
   Removal removal;
   for (const ModelChoice& choice : choices) {
     std::size_t group_begin = kept.size();
-    for (const config::EndpointRef& ref : snapshot.endpoints_of(*choice.model)) {
+    for (const config::EndpointRef& ref : choice.endpoints) {
       Picousd cost =
           estimated_cost(ref.endpoint->price, request.estimated_prompt_tokens, completion_tokens);
       const EndpointState* state = input.endpoints.find(ref);
