@@ -101,7 +101,11 @@ bool rule_matches(const config::Rule& rule, const config::EndpointRef& candidate
   if (!rule.author.empty() && !any_equal(rule.author, model.author)) return false;
   if (!rule.license.empty() && !any_equal(rule.license, model.license)) return false;
   if (rule.weights && *rule.weights != model.weights) return false;
-  if (!rule.model.empty() && !any_equal(rule.model, model.id)) return false;
+  // A name served through a wildcard entry is matched by the wildcard's id.
+  if (!rule.model.empty() && !any_equal(rule.model, model.id) &&
+      (model.wildcard.empty() || !any_equal(rule.model, model.wildcard))) {
+    return false;
+  }
   if (!rule.provider.empty() && !any_equal(rule.provider, provider.name)) return false;
   if (rule.hosting && *rule.hosting != provider.location) return false;
   // A provider that states no jurisdiction has an unknown one: only a rule

@@ -179,6 +179,17 @@ TEST_CASE("a wildcard entry passes any PREFIX/NAME upstream as NAME") {
   CHECK(p.plan("ollama/").failure == PlanFailure::unknown_model);
 }
 
+TEST_CASE("a rule naming a wildcard entry matches every name served through it") {
+  Planned p(kProviders + "  - { id: ollama/*, endpoints: [ { provider: ollama } ] }\n" +
+            "policies:\n"
+            "  - { name: no-ollama, deny: [ { model: ollama/* } ] }\n");
+  config::Key key;
+  key.name = "k";
+  key.policy = "no-ollama";
+  CHECK(p.plan("ollama/qwen2.5:7b", &key).failure == PlanFailure::denied);
+  CHECK(p.plan("stated/model", &key).failure == PlanFailure::none);
+}
+
 TEST_CASE("a wildcard's requested name and the wildcard's own endpoint keys") {
   Planned p(kProviders + "  - { id: ollama/*, endpoints: [ { provider: ollama } ] }\n");
   p.request.models = {"ollama/a", "ollama/b"};
