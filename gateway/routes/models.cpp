@@ -75,6 +75,7 @@ std::string render_models(const config::Snapshot& snapshot, const policies::Endp
     entry["owned_by"] = model.author;
     entry["name"] = model.name;
     entry["context_length"] = model.context_length;
+    entry["provenance_source"] = model.provenance_source;  // model | provider_default | unknown
     // OpenRouter lists prices as strings in USD per token.
     entry["pricing"] = {
         {"prompt", format_price_per_token(std::max<Picousd>(cheapest_prompt, 0))},

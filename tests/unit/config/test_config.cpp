@@ -117,7 +117,7 @@ TEST_CASE("each bad config is refused with its exact path, message and line") {
        "providers[1].name: duplicate provider name \"p\", first defined at line 2 (line 4)"},
       {"bad weights",
        kProvider + "models:\n" + model_entry("a/m", "prompt: 1, completion: 2", "free"),
-       "models[0].weights: must be one of open, closed (line 9)"},
+       "models[0].weights: must be one of open, closed, unknown (line 9)"},
       {"lower-case origin", with(kBase, "origin: US", "origin: us"),
        "models[0].origin: must be an ISO 3166 country code such as CN, US or FR (line 8)"},
       {"missing required id", with(kBase, "- id: a/m", "- name: a/m"),
@@ -182,7 +182,8 @@ TEST_CASE("every problem is reported, not only the first") {
   CHECK_FALSE(result.config.has_value());
   CAPTURE(join_all(result.errors));
   CHECK(result.errors.size() == 6);
-  CHECK(contains(result.errors, "models[0].weights: must be one of open, closed (line 9)"));
+  CHECK(
+      contains(result.errors, "models[0].weights: must be one of open, closed, unknown (line 9)"));
   CHECK(
       contains(result.errors, "models[0].endpoints[0].provider: unknown provider \"q\" (line 13)"));
   CHECK(contains(result.errors,
