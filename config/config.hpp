@@ -164,6 +164,9 @@ struct Policy {
   std::vector<Rule> deny;   // a candidate matching any is removed
   std::optional<Picousd> max_prompt_price;
   std::optional<Picousd> max_completion_price;
+  // default_unknown: allow. By default (deny) a candidate whose catalog entry
+  // leaves unknown a fact the rules test is removed (fail-closed).
+  bool allow_unknown = false;
   int line = 0;
 };
 

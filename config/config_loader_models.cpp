@@ -275,6 +275,14 @@ void parse_max_price(Reader& reader, const YAML::Node& map, const std::string& p
   if (reader.read_price(node, field, "completion", price)) policy.max_completion_price = price;
 }
 
+// `default_unknown: deny | allow`: what the policy's rules do with a fact the
+// catalog leaves unknown (deny unless said otherwise: fail-closed).
+void parse_default_unknown(Reader& reader, const YAML::Node& map, const std::string& path,
+                           Policy& policy) {
+  reader.read_enum(map, path, "default_unknown", policy.allow_unknown,
+                   {{"deny", false}, {"allow", true}});
+}
+
 // Ids and aliases share one namespace: a name must lead to one model only.
 void claim_aliases(Reader& reader, const YAML::Node& node, const std::string& path, Model& model,
                    FirstSeen& seen) {
@@ -333,13 +341,16 @@ void parse_policies(Reader& reader, const YAML::Node& list, const Config& config
   for (std::size_t i = 0; i < list.size(); ++i) {
     const YAML::Node node = list[i];
     const std::string path = at_index("policies", i);
-    if (!reader.check_map(node, path, {"name", "allow", "deny", "max_price"})) continue;
+    if (!reader.check_map(node, path, {"name", "allow", "deny", "max_price", "default_unknown"})) {
+      continue;
+    }
     Policy policy;
     policy.line = line_of(node);
     reader.read_string(node, path, "name", policy.name, Need::required);
     parse_rules(reader, node, path, "allow", config, policy.allow);
     parse_rules(reader, node, path, "deny", config, policy.deny);
     parse_max_price(reader, node, path, policy);
+    parse_default_unknown(reader, node, path, policy);
     if (policy.name.empty()) continue;
     bool duplicate = false;
     for (const Policy& earlier : out) {

@@ -79,6 +79,49 @@ std::string describe_fact_set(unsigned facts, const config::EndpointRef& candida
   return out;
 }
 
+// The provenance facts among `facts` that the candidate's catalog entry (or
+// provider) leaves unknown.
+unsigned unknown_facts(unsigned facts, const config::EndpointRef& candidate) {
+  const config::Model& model = *candidate.model;
+  auto unknown = [](std::string_view value) { return value.empty() || value == "unknown"; };
+  unsigned out = 0;
+  if ((facts & kOrigin) && unknown(model.origin)) out |= kOrigin;
+  if ((facts & kFamily) && unknown(model.family)) out |= kFamily;
+  if ((facts & kAuthor) && unknown(model.author)) out |= kAuthor;
+  if ((facts & kLicense) && unknown(model.license)) out |= kLicense;
+  if ((facts & kWeights) && model.weights == config::Weights::unknown) out |= kWeights;
+  if ((facts & kJurisdiction) && unknown(candidate.provider->jurisdiction)) out |= kJurisdiction;
+  return out;
+}
+
+// The rule with the facts in `facts` taken out: what is left of it to match.
+config::Rule without_facts(config::Rule rule, unsigned facts) {
+  if (facts & kOrigin) rule.origin.clear();
+  if (facts & kFamily) rule.family.clear();
+  if (facts & kAuthor) rule.author.clear();
+  if (facts & kLicense) rule.license.clear();
+  if (facts & kWeights) rule.weights.reset();
+  if (facts & kJurisdiction) rule.jurisdiction.clear();
+  return rule;
+}
+
+// Fail-closed on unknown provenance, for deny rules (an allow rule naming a
+// value already never matches `unknown`): when a deny rule tests a fact the
+// catalog does not state and everything else it tests matches, nobody can say
+// the candidate is not the denied one, so it is removed. A rule that names
+// `unknown` itself matches or not by the ordinary evaluation.
+std::optional<std::string> unknown_removal_reason(std::span<const config::Rule> deny,
+                                                  const config::EndpointRef& candidate) {
+  for (const config::Rule& rule : deny) {
+    unsigned unknown = unknown_facts(facts_of(rule), candidate);
+    if (unknown == 0 || rule_matches(rule, candidate)) continue;
+    if (!rule_matches(without_facts(rule, unknown), candidate)) continue;
+    return describe_fact_set(unknown, candidate) +
+           "; unknown provenance is denied (default_unknown: deny)";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 bool equals_ignore_case(std::string_view a, std::string_view b) {
@@ -128,7 +171,11 @@ std::string describe_facts(const config::Rule& rule, const config::EndpointRef& 
 
 std::optional<std::string> rules_removal_reason(std::span<const config::Rule> allow,
                                                 std::span<const config::Rule> deny,
-                                                const config::EndpointRef& candidate) {
+                                                const config::EndpointRef& candidate,
+                                                UnknownProvenance unknown) {
+  if (unknown == UnknownProvenance::deny) {
+    if (auto reason = unknown_removal_reason(deny, candidate)) return reason;
+  }
   for (const config::Rule& rule : deny) {
     if (rule_matches(rule, candidate)) {
       std::string facts = describe_facts(rule, candidate);
@@ -166,7 +213,11 @@ std::optional<std::string> price_ceiling_reason(const config::Price& price,
 
 std::optional<std::string> policy_removal_reason(const config::Policy& policy,
                                                  const config::EndpointRef& candidate) {
-  if (auto reason = rules_removal_reason(policy.allow, policy.deny, candidate)) return reason;
+  UnknownProvenance unknown =
+      policy.allow_unknown ? UnknownProvenance::allow : UnknownProvenance::deny;
+  if (auto reason = rules_removal_reason(policy.allow, policy.deny, candidate, unknown)) {
+    return reason;
+  }
   return price_ceiling_reason(candidate.endpoint->price, policy.max_prompt_price,
                               policy.max_completion_price);
 }

@@ -26,15 +26,24 @@ bool rule_matches(const config::Rule& rule, const config::EndpointRef& candidate
 // "origin CN, hosting remote".
 std::string describe_facts(const config::Rule& rule, const config::EndpointRef& candidate);
 
-// Allow/deny evaluation: a candidate matching any deny rule is removed; when
-// `allow` is non-empty a candidate matching none of it is removed. Returns the
-// reason ("origin CN, hosting remote" / "weights closed; matches no allow
-// rule"), nullopt when the candidate passes. Builds a string only on removal.
-std::optional<std::string> rules_removal_reason(std::span<const config::Rule> allow,
-                                                std::span<const config::Rule> deny,
-                                                const config::EndpointRef& candidate);
+// What a rule set does with a candidate whose catalog entry leaves a fact
+// the rules test unknown. deny (the default): it is removed, since nobody can
+// say it passes; allow: the rules alone decide (a deny of origin CN lets an
+// unknown origin through). A rule naming `unknown` decides for itself.
+enum class UnknownProvenance { deny, allow };
 
-// A key policy: the allow/deny rules, then the price ceilings.
+// Allow/deny evaluation: a candidate matching any deny rule is removed; when
+// `allow` is non-empty a candidate matching none of it is removed; before
+// both, unknown provenance as above. Returns the reason ("origin CN, hosting
+// remote" / "weights closed; matches no allow rule" / "origin unknown;
+// unknown provenance is denied (default_unknown: deny)"), nullopt when the
+// candidate passes. Builds a string only on removal.
+std::optional<std::string> rules_removal_reason(
+    std::span<const config::Rule> allow, std::span<const config::Rule> deny,
+    const config::EndpointRef& candidate, UnknownProvenance unknown = UnknownProvenance::deny);
+
+// A key policy: the allow/deny rules (unknown provenance as the policy's
+// default_unknown says), then the price ceilings.
 std::optional<std::string> policy_removal_reason(const config::Policy& policy,
                                                  const config::EndpointRef& candidate);
 

@@ -129,6 +129,8 @@ TEST_CASE("unknown provenance fails closed: no rule naming a value matches it") 
             "  - { name: us-only, allow: [ { origin: US } ] }\n"
             "  - { name: open-only, allow: [ { weights: open } ] }\n"
             "  - { name: no-cn, deny: [ { origin: CN } ] }\n"
+            "  - { name: no-cn-known, deny: [ { origin: CN } ], default_unknown: allow }\n"
+            "  - { name: no-remote-cn, deny: [ { origin: CN, hosting: remote } ] }\n"
             "  - { name: no-unknown, deny: [ { origin: unknown } ] }\n"
             "  - { name: no-unknown-weights, deny: [ { weights: unknown } ] }\n");
   auto plan_with = [&](const char* policy) {
@@ -141,8 +143,15 @@ TEST_CASE("unknown provenance fails closed: no rule naming a value matches it") 
   CHECK(us_only.failure == PlanFailure::denied);
   CHECK(us_only.message.find("origin unknown") != std::string::npos);
   CHECK(plan_with("open-only").failure == PlanFailure::denied);
-  // A deny of CN is not a deny of "we do not know": it says CN.
-  CHECK(plan_with("no-cn").failure == PlanFailure::none);
+  // An unknown origin may be CN: a deny of CN removes it (default_unknown:
+  // deny), and says why; default_unknown: allow leaves the rule to decide.
+  RoutePlan no_cn = plan_with("no-cn");
+  CHECK(no_cn.failure == PlanFailure::denied);
+  CHECK(no_cn.message.find("unknown provenance is denied") != std::string::npos);
+  CHECK(plan_with("no-cn-known").failure == PlanFailure::none);
+  // The rule's other fact (hosting remote) is known and does not match this
+  // local endpoint, so whatever the origin is, the rule cannot deny it.
+  CHECK(plan_with("no-remote-cn").failure == PlanFailure::none);
   CHECK(plan_with("no-unknown").failure == PlanFailure::denied);
   CHECK(plan_with("no-unknown-weights").failure == PlanFailure::denied);
 }
