@@ -91,8 +91,13 @@ net::awaitable<HealthVerdict> HealthChecker::probe(const config::Provider& provi
   verdict.reachable = true;
   std::optional<std::string> list_path = model_list_path(provider);
   if (!list_path) co_return verdict;
-  Answer listing =
-      *list_path == provider.health.path ? std::move(health) : co_await get(provider, *list_path);
+  // No co_await inside a conditional expression: g++ 12 miscompiles it.
+  Answer listing;
+  if (*list_path == provider.health.path) {
+    listing = std::move(health);
+  } else {
+    listing = co_await get(provider, *list_path);
+  }
   if (listing.status >= 200 && listing.status < 300)
     verdict.listed_models = parse_model_listing(listing.body);
   co_return verdict;
