@@ -16,7 +16,9 @@ using Millis = std::chrono::milliseconds;
 
 enum class ProviderKind { openai, anthropic };
 enum class HostingLocation { local, remote };
-enum class Weights { open, closed };
+// unknown: nothing in the config says; no rule asking for open or closed
+// weights matches it.
+enum class Weights { open, closed, unknown };
 enum class FsyncPolicy { never, interval, always };
 enum class LogLevel { debug, info, warn, error };
 
@@ -48,6 +50,18 @@ struct UpstreamTimeouts {
   Millis between_chunks{60'000};  // idle gap while reading the body
 };
 
+// Provenance a provider supplies to the catalog models served on it that do
+// not state their own (a self-hosted server's minimal entries, its wildcard
+// entry). Empty: unset, and the model's fact is "unknown".
+struct ModelDefaults {
+  std::string family;
+  std::string author;
+  std::string origin;
+  std::optional<Weights> weights;
+  std::string license;
+  std::int64_t context_length = 0;
+};
+
 struct Provider {
   std::string name;
   ProviderKind kind = ProviderKind::openai;
@@ -66,6 +80,7 @@ struct Provider {
   std::string anthropic_version = "2023-06-01";
   HealthCheck health;
   UpstreamTimeouts timeouts;
+  ModelDefaults model_defaults;
   // Upstream connections in flight at once, per worker; idle ones are kept
   // (never more than were in use) and closed after pool_idle unused.
   std::size_t max_connections = 512;
@@ -95,20 +110,39 @@ struct Endpoint {
 };
 
 struct Model {
-  std::string id;  // "deepseek/deepseek-r1"
+  std::string id;  // "deepseek/deepseek-r1"; "PREFIX/*" for a wildcard entry
+  // Set on a model a request named through a wildcard entry: that entry's id
+  // ("ollama/*"), which metric labels use so the free-form name never becomes
+  // one. Empty for catalog entries.
+  std::string wildcard;
+  // Other names clients send for it ("gpt-4o-mini", "llama3.1:8b"); unique
+  // across every id and alias of the catalog.
+  std::vector<std::string> aliases;
   std::string name;
+  // Provenance: from the entry, else its provider's model_defaults, else
+  // "unknown" (Weights::unknown), which no rule naming a value matches.
   std::string family;  // "deepseek"
   std::string author;  // "DeepSeek"
   std::string origin;  // ISO country of the developer, "CN"
   Weights weights = Weights::open;
-  std::string license;  // SPDX id or name
-  std::int64_t context_length = 0;
+  std::string license;              // SPDX id or name
+  std::int64_t context_length = 0;  // 0: unknown
+  // "model" when the entry states every provenance fact itself,
+  // "provider_default" when some came from its provider's model_defaults,
+  // "unknown" when some fact is stated nowhere (that outranks the others).
+  std::string provenance_source = "model";
   std::int64_t max_output_tokens = 4096;  // default max_tokens when caller gives none
   std::vector<Endpoint> endpoints;
+
+  // "ollama/*": any "ollama/NAME" goes to these endpoints as upstream model NAME.
+  bool is_wildcard() const { return id.size() > 2 && id.ends_with("/*"); }
 };
 
 // A rule is a conjunction: it matches a candidate when every field that is set
-// matches. Lists match when the candidate's value is any of them.
+// matches. Lists match when the candidate's value is any of them. A fact the
+// catalog does not state is "unknown" (Weights::unknown): only a rule that
+// names `unknown` matches it, so an allow rule never lets it through and a
+// deny rule removes it only when it says so.
 struct Rule {
   std::vector<std::string> origin;
   std::vector<std::string> family;

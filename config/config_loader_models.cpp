@@ -7,14 +7,6 @@ namespace {
 
 constexpr std::int64_t kMaxTokens = 100'000'000;
 
-// Origins are compared exactly by policies, so "cn" would silently escape a
-// rule written as "CN": insist on the canonical two upper-case letters.
-bool valid_country_code(std::string_view code) {
-  return code.size() == 2 && code[0] >= 'A' && code[0] <= 'Z' && code[1] >= 'A' && code[1] <= 'Z';
-}
-constexpr std::string_view kCountryCodeMessage =
-    "must be an ISO 3166 country code such as CN, US or FR";
-
 std::optional<std::size_t> find_provider(const std::vector<Provider>& providers,
                                          std::string_view name) {
   for (std::size_t i = 0; i < providers.size(); ++i) {
@@ -70,8 +62,16 @@ void parse_endpoints(Reader& reader, const YAML::Node& map, const std::string& p
         }
       }
     }
-    reader.read_string(node, item, "upstream_model", endpoint.upstream_model, Need::required);
-    parse_price(reader, node, item, endpoint.price);
+    // A self-hosted model is usually served under the name after the '/'.
+    if (!reader.read_string(node, item, "upstream_model", endpoint.upstream_model)) {
+      endpoint.upstream_model = model.id.substr(model.id.rfind('/') + 1);
+    }
+    // A local server costs nothing per token unless the operator amortises
+    // hardware into a price; a remote one must say what it charges.
+    bool local = endpoint.provider_index < providers.size() &&
+                 providers[endpoint.provider_index].location == HostingLocation::local &&
+                 find_provider(providers, endpoint.provider).has_value();
+    if (!local || node["price"].IsDefined()) parse_price(reader, node, item, endpoint.price);
     reader.read_string(node, item, "quantization", endpoint.quantization);
     std::int64_t context = 0;
     if (reader.read_int(node, item, "context_length", context, 1, kMaxTokens)) {
@@ -81,24 +81,97 @@ void parse_endpoints(Reader& reader, const YAML::Node& map, const std::string& p
   }
 }
 
+constexpr std::string_view kUnknown = "unknown";
+
+// Fills what the entry left unset from the first of its providers with
+// model_defaults, then with "unknown": a self-hosted model may be written as
+// only an id and its endpoints. Records where the facts came from.
+void apply_provider_defaults(const std::vector<Provider>& providers, bool weights_set,
+                             Model& model) {
+  const ModelDefaults* defaults = nullptr;
+  for (const Endpoint& endpoint : model.endpoints) {
+    if (endpoint.provider_index < providers.size()) {
+      defaults = &providers[endpoint.provider_index].model_defaults;
+      break;
+    }
+  }
+  bool from_default = false;
+  bool unknown = false;
+  auto fill = [&](std::string& field, const std::string* fallback) {
+    if (!field.empty()) {
+      unknown = unknown || field == kUnknown;
+      return;
+    }
+    if (fallback != nullptr && !fallback->empty()) {
+      field = *fallback;
+      from_default = true;
+    } else {
+      field = std::string(kUnknown);
+      unknown = true;
+    }
+  };
+  fill(model.family, defaults ? &defaults->family : nullptr);
+  fill(model.author, defaults ? &defaults->author : nullptr);
+  fill(model.origin, defaults ? &defaults->origin : nullptr);
+  fill(model.license, defaults ? &defaults->license : nullptr);
+  if (!weights_set) {
+    bool defaulted = defaults != nullptr && defaults->weights.has_value();
+    model.weights = defaulted ? *defaults->weights : Weights::unknown;
+    from_default = from_default || defaulted;
+  }
+  unknown = unknown || model.weights == Weights::unknown;
+  if (model.context_length == 0 && defaults) model.context_length = defaults->context_length;
+  if (unknown) {
+    model.provenance_source = "unknown";
+  } else if (from_default) {
+    model.provenance_source = "provider_default";
+  }
+}
+
+// "PREFIX/*" is the only place a '*' may stand; a wildcard has no aliases and
+// sends the requested name upstream, so its endpoints name no upstream model.
+void check_wildcard(Reader& reader, const YAML::Node& node, const std::string& path,
+                    const Model& model) {
+  std::size_t star = model.id.find('*');
+  if (star == std::string::npos) return;
+  if (!model.is_wildcard() || star != model.id.size() - 1) {
+    reader.error(join(path, "id"), node["id"],
+                 "'*' may only end a wildcard id written PREFIX/* (e.g. ollama/*)");
+    return;
+  }
+  if (node["aliases"].IsDefined()) {
+    reader.error(join(path, "aliases"), node["aliases"], "a wildcard entry takes no aliases");
+  }
+  const YAML::Node endpoints = node["endpoints"];
+  for (std::size_t i = 0; endpoints.IsSequence() && i < endpoints.size(); ++i) {
+    if (!endpoints[i].IsMap() || !endpoints[i]["upstream_model"].IsDefined()) continue;
+    reader.error(join(at_index(join(path, "endpoints"), i), "upstream_model"),
+                 endpoints[i]["upstream_model"],
+                 "a wildcard entry sends the requested name upstream: leave upstream_model out");
+  }
+}
+
 void parse_model(Reader& reader, const YAML::Node& node, const std::string& path,
                  const std::vector<Provider>& providers, Model& model) {
   reader.read_string(node, path, "id", model.id, Need::required);
   model.name = model.id;
   reader.read_string(node, path, "name", model.name);
-  reader.read_string(node, path, "family", model.family, Need::required);
-  reader.read_string(node, path, "author", model.author, Need::required);
-  if (reader.read_string(node, path, "origin", model.origin, Need::required) &&
+  reader.read_string_list(node, path, "aliases", model.aliases);
+  reader.read_string(node, path, "family", model.family);
+  reader.read_string(node, path, "author", model.author);
+  if (reader.read_string(node, path, "origin", model.origin) && model.origin != kUnknown &&
       !valid_country_code(model.origin)) {
     reader.error(join(path, "origin"), node["origin"], kCountryCodeMessage);
   }
-  reader.read_enum(node, path, "weights", model.weights,
-                   {{"open", Weights::open}, {"closed", Weights::closed}}, Need::required);
-  reader.read_string(node, path, "license", model.license, Need::required);
-  reader.read_int(node, path, "context_length", model.context_length, 1, kMaxTokens,
-                  Need::required);
+  bool weights_set = reader.read_enum(
+      node, path, "weights", model.weights,
+      {{"open", Weights::open}, {"closed", Weights::closed}, {"unknown", Weights::unknown}});
+  reader.read_string(node, path, "license", model.license);
+  reader.read_int(node, path, "context_length", model.context_length, 1, kMaxTokens);
   reader.read_int(node, path, "max_output_tokens", model.max_output_tokens, 1, kMaxTokens);
+  check_wildcard(reader, node, path, model);
   parse_endpoints(reader, node, path, providers, model);
+  apply_provider_defaults(providers, weights_set, model);
 }
 
 // Reports names in a rule that match nothing configured: a typo in a deny
@@ -119,7 +192,8 @@ void parse_rule(Reader& reader, const YAML::Node& node, const std::string& path,
   rule.line = line_of(node);
   reader.read_string_list(node, path, "origin", rule.origin);
   for (std::size_t i = 0; i < rule.origin.size(); ++i) {
-    if (valid_country_code(rule.origin[i])) continue;
+    // `unknown` names the models whose origin nothing states.
+    if (valid_country_code(rule.origin[i]) || rule.origin[i] == kUnknown) continue;
     const YAML::Node field = node["origin"];
     bool list = field.IsSequence();
     reader.error(list ? at_index(join(path, "origin"), i) : join(path, "origin"),
@@ -144,8 +218,9 @@ void parse_rule(Reader& reader, const YAML::Node& node, const std::string& path,
         [&](const std::string& name) { return find_provider(config.providers, name).has_value(); });
   }
   Weights weights{};
-  if (reader.read_enum(node, path, "weights", weights,
-                       {{"open", Weights::open}, {"closed", Weights::closed}})) {
+  if (reader.read_enum(
+          node, path, "weights", weights,
+          {{"open", Weights::open}, {"closed", Weights::closed}, {"unknown", Weights::unknown}})) {
     rule.weights = weights;
   }
   HostingLocation hosting{};
@@ -200,6 +275,31 @@ void parse_max_price(Reader& reader, const YAML::Node& map, const std::string& p
   if (reader.read_price(node, field, "completion", price)) policy.max_completion_price = price;
 }
 
+// Ids and aliases share one namespace: a name must lead to one model only.
+void claim_aliases(Reader& reader, const YAML::Node& node, const std::string& path, Model& model,
+                   FirstSeen& seen) {
+  std::vector<std::string> kept;
+  const YAML::Node list = node["aliases"];
+  for (std::size_t i = 0; i < model.aliases.size(); ++i) {
+    const std::string& alias = model.aliases[i];
+    const YAML::Node at = list.IsSequence() ? list[i] : list;
+    const std::string where =
+        list.IsSequence() ? at_index(join(path, "aliases"), i) : join(path, "aliases");
+    if (alias.empty()) {
+      reader.error(where, at, "alias must not be empty");
+      continue;
+    }
+    auto [it, inserted] = seen.emplace(alias, reader.where(line_of(at)));
+    if (!inserted) {
+      reader.error(where, at,
+                   "alias \"" + alias + "\" already names a model, first defined at " + it->second);
+      continue;
+    }
+    kept.push_back(alias);
+  }
+  model.aliases = std::move(kept);
+}
+
 }  // namespace
 
 void parse_models(Reader& reader, const YAML::Node& list, const std::vector<Provider>& providers,
@@ -209,8 +309,8 @@ void parse_models(Reader& reader, const YAML::Node& list, const std::vector<Prov
     const YAML::Node node = list[i];
     const std::string path = at_index("models", i);
     if (!reader.check_map(node, path,
-                          {"id", "name", "family", "author", "origin", "weights", "license",
-                           "context_length", "max_output_tokens", "endpoints"})) {
+                          {"id", "aliases", "name", "family", "author", "origin", "weights",
+                           "license", "context_length", "max_output_tokens", "endpoints"})) {
       continue;
     }
     Model model;
@@ -222,6 +322,7 @@ void parse_models(Reader& reader, const YAML::Node& list, const std::vector<Prov
                    "duplicate model id \"" + model.id + "\", first defined at " + it->second);
       continue;
     }
+    claim_aliases(reader, node, path, model, seen);
     out.push_back(std::move(model));
   }
 }

@@ -142,6 +142,7 @@ void parse_provider(Reader& reader, const YAML::Node& node, const std::string& p
   }
   read_hosting(reader, node, path, provider);
   read_data_policy(reader, node, path, provider);
+  read_model_defaults(reader, node, path, provider);
   if (reader.read_string(node, path, "ca_file", provider.ca_file) && !provider.ca_file.empty()) {
     std::filesystem::path ca_path(provider.ca_file);
     if (ca_path.is_relative()) ca_path = std::filesystem::path(base_dir) / ca_path;
@@ -181,10 +182,11 @@ void parse_providers(Reader& reader, const YAML::Node& list, const std::string& 
   for (std::size_t i = 0; i < list.size(); ++i) {
     const YAML::Node node = list[i];
     const std::string path = at_index("providers", i);
-    if (!reader.check_map(node, path,
-                          {"name", "kind", "flavor", "base_url", "api_key_env", "hosting",
-                           "data_policy", "ca_file", "anthropic_version", "health", "timeouts",
-                           "max_connections", "pool_idle", "max_queued", "queue_timeout"})) {
+    if (!reader.check_map(
+            node, path,
+            {"name", "kind", "flavor", "base_url", "api_key_env", "hosting", "data_policy",
+             "ca_file", "anthropic_version", "health", "timeouts", "max_connections", "pool_idle",
+             "max_queued", "queue_timeout", "model_defaults"})) {
       continue;
     }
     Provider provider;

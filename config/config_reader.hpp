@@ -123,5 +123,14 @@ void parse_policies(Reader& reader, const YAML::Node& list, const Config& config
 void parse_keys(Reader& reader, const YAML::Node& list, const std::vector<Policy>& policies,
                 std::vector<Key>& out);
 void parse_server(Reader& reader, const YAML::Node& node, Server& out);
+// A provider's `model_defaults:` (config_model_defaults.cpp).
+void read_model_defaults(Reader& reader, const YAML::Node& map, const std::string& path,
+                         Provider& provider);
+
+// Origins are compared exactly by policies, so "cn" would silently escape a
+// rule written as "CN": insist on the canonical two upper-case letters.
+bool valid_country_code(std::string_view code);
+inline constexpr std::string_view kCountryCodeMessage =
+    "must be an ISO 3166 country code such as CN, US or FR";
 
 }  // namespace switchyard::config::detail

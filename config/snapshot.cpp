@@ -1,5 +1,7 @@
 #include "config/snapshot.hpp"
 
+#include <algorithm>
+
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
@@ -19,6 +21,12 @@ std::shared_ptr<const Snapshot> Snapshot::build(Config config) {
   for (std::size_t m = 0; m < cfg.models.size(); ++m) {
     const Model& model = cfg.models[m];
     snapshot->model_index_.emplace(model.id, m);
+    for (const std::string& alias : model.aliases) snapshot->model_index_.emplace(alias, m);
+    if (model.is_wildcard()) {
+      snapshot->wildcards_.push_back(m);
+    } else if (auto slash = model.id.rfind('/'); slash != std::string::npos) {
+      snapshot->bare_name_index_.emplace(std::string_view(model.id).substr(slash + 1), m);
+    }
     std::size_t begin = snapshot->endpoints_.size();
     for (const Endpoint& endpoint : model.endpoints) {
       EndpointRef ref;
@@ -32,12 +40,35 @@ std::shared_ptr<const Snapshot> Snapshot::build(Config config) {
     }
     snapshot->model_endpoint_ranges_.emplace_back(begin, snapshot->endpoints_.size());
   }
+  std::stable_sort(snapshot->wildcards_.begin(), snapshot->wildcards_.end(),
+                   [&cfg](std::size_t a, std::size_t b) {
+                     return cfg.models[a].id.size() > cfg.models[b].id.size();
+                   });
   return snapshot;
 }
 
 const Model* Snapshot::find_model(std::string_view id) const {
   auto it = model_index_.find(id);
   return it == model_index_.end() ? nullptr : &config_.models[it->second];
+}
+
+std::vector<const Model*> Snapshot::models_with_bare_name(std::string_view name) const {
+  std::vector<std::size_t> indices;
+  auto [begin, end] = bare_name_index_.equal_range(name);
+  for (auto it = begin; it != end; ++it) indices.push_back(it->second);
+  std::sort(indices.begin(), indices.end());
+  std::vector<const Model*> out;
+  for (std::size_t index : indices) out.push_back(&config_.models[index]);
+  return out;
+}
+
+const Model* Snapshot::find_wildcard(std::string_view id) const {
+  for (std::size_t index : wildcards_) {
+    const Model& model = config_.models[index];
+    std::string_view prefix = std::string_view(model.id).substr(0, model.id.size() - 1);  // "x/"
+    if (id.size() > prefix.size() && id.starts_with(prefix)) return &model;
+  }
+  return nullptr;
 }
 
 const Provider* Snapshot::find_provider(std::string_view name) const {
@@ -83,7 +114,15 @@ const char* to_string(HostingLocation location) {
   return location == HostingLocation::local ? "local" : "remote";
 }
 const char* to_string(Weights weights) {
-  return weights == Weights::open ? "open" : "closed";
+  switch (weights) {
+    case Weights::open:
+      return "open";
+    case Weights::closed:
+      return "closed";
+    case Weights::unknown:
+      break;
+  }
+  return "unknown";
 }
 
 }  // namespace switchyard::config

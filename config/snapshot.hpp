@@ -32,7 +32,14 @@ class Snapshot {
   static std::shared_ptr<const Snapshot> build(Config config);
 
   const Config& config() const { return config_; }
+  // By id or alias, exactly.
   const Model* find_model(std::string_view id) const;
+  // The models whose id ends in "/NAME" ("gpt-4o-mini" -> "openai/gpt-4o-mini"),
+  // in catalog order; more than one is an ambiguous bare name.
+  std::vector<const Model*> models_with_bare_name(std::string_view name) const;
+  // The wildcard entry ("ollama/*") whose prefix "ollama/" starts `id`, with
+  // a non-empty name after it; the longest prefix when several do.
+  const Model* find_wildcard(std::string_view id) const;
   const Provider* find_provider(std::string_view name) const;
   const Policy* find_policy(std::string_view name) const;
   // Constant-time over all keys: an unknown and a wrong key cost the same.
@@ -46,7 +53,9 @@ class Snapshot {
  private:
   Config config_;
   std::vector<EndpointRef> endpoints_;
-  std::unordered_map<std::string_view, std::size_t> model_index_;
+  std::unordered_map<std::string_view, std::size_t> model_index_;  // ids and aliases
+  std::unordered_multimap<std::string_view, std::size_t> bare_name_index_;
+  std::vector<std::size_t> wildcards_;  // model indices, longest prefix first
   std::unordered_map<std::string_view, std::size_t> provider_index_;
   std::unordered_map<std::string_view, std::size_t> policy_index_;
   std::vector<std::pair<std::size_t, std::size_t>> model_endpoint_ranges_;  // [begin, end)

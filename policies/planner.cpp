@@ -41,6 +41,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "policies/model_resolution.hpp"
 #include "policies/planner_filters.hpp"
 #include "policies/planner_rankers.hpp"
 #include "policies/pricing.hpp"
@@ -49,10 +50,9 @@ namespace switchyard::policies {
 
 namespace {
 
-constexpr std::size_t kAvailableModelsShown = 5;
-
 struct ModelChoice {
   const config::Model* model = nullptr;
+  std::span<const config::EndpointRef> endpoints;
   SortBy sort = SortBy::none;
 };
 
@@ -63,37 +63,10 @@ struct RemovalTally {
   std::size_t of(FilterStage stage) const { return by_stage[static_cast<int>(stage)]; }
 };
 
-std::string unknown_model_message(const config::Snapshot& snapshot, std::string_view requested) {
-  std::string message = "model '";
-  message += requested;
-  message += "' does not exist";
-  const auto& models = snapshot.config().models;
-  if (models.empty()) return message + "; no models are configured";
-  // Models of the same author prefix ("deepseek/...") first: likely typos.
-  std::string_view prefix = requested.substr(0, requested.find('/') + 1);
-  std::vector<const std::string*> shown;
-  auto show = [&](bool same_prefix) {
-    for (const auto& model : models) {
-      if (shown.size() == kAvailableModelsShown) return;
-      bool matches = !prefix.empty() && prefix.back() == '/' && model.id.starts_with(prefix);
-      if (matches == same_prefix) shown.push_back(&model.id);
-    }
-  };
-  show(true);
-  show(false);
-  message += "; available: ";
-  for (std::size_t i = 0; i < shown.size(); ++i) {
-    if (i > 0) message += ", ";
-    message += *shown[i];
-  }
-  if (models.size() > shown.size()) message += ", ...";
-  message += " (see GET /v1/models)";
-  return message;
-}
-
 // Resolves request.model then request.models, suffixes stripped, duplicates
 // dropped. A suffix sets the sort of its own model only, over provider.sort
-// (it is the more specific ask). False (with the plan's failure set) on an
+// (it is the more specific ask). A name only a wildcard matches gets a model
+// of its own, kept by the plan. False (with the plan's failure set) on an
 // unknown model: a typo in a fallback list should not pass silently.
 bool resolve_models(const config::Snapshot& snapshot, const PlanRequest& request,
                     std::vector<ModelChoice>& choices, RoutePlan& plan) {
@@ -101,16 +74,23 @@ bool resolve_models(const config::Snapshot& snapshot, const PlanRequest& request
   auto add = [&](std::string_view requested) {
     SortBy sort = request.prefs.sort;
     std::string_view id = strip_model_suffix(requested, sort);
-    const config::Model* model = snapshot.find_model(id);
+    ModelResolution resolved = resolve_model(snapshot, id, requested);
+    const config::Model* model = resolved.model;
     if (model == nullptr) {
       plan.failure = PlanFailure::unknown_model;
-      plan.message = unknown_model_message(snapshot, requested);
+      plan.message = std::move(resolved.message);
       return false;
     }
     for (const ModelChoice& choice : choices) {
-      if (choice.model == model) return true;
+      if (choice.model == model || choice.model->id == resolved.wildcard_id) return true;
     }
-    choices.push_back({model, sort});
+    if (resolved.wildcard_id.empty()) {
+      choices.push_back({model, snapshot.endpoints_of(*model), sort});
+      return true;
+    }
+    const auto& instance = plan.wildcard_models.emplace_back(
+        instantiate_wildcard(snapshot, *model, resolved.wildcard_id));
+    choices.push_back({&instance->model, instance->endpoints, sort});
     return true;
   };
   if (!request.model.empty() && !add(request.model)) return false;
@@ -119,7 +99,7 @@ bool resolve_models(const config::Snapshot& snapshot, const PlanRequest& request
   }
   if (choices.empty()) {
     plan.failure = PlanFailure::unknown_model;
-    plan.message = unknown_model_message(snapshot, request.model);
+    plan.message = resolve_model(snapshot, request.model, request.model).message;
     return false;
   }
   return true;
@@ -340,7 +320,7 @@ RoutePlan plan_route(const PlanInput& input) {
 
   std::size_t candidate_count = 0;
   for (const ModelChoice& choice : choices) {
-    candidate_count += snapshot.endpoints_of(*choice.model).size();
+    candidate_count += choice.endpoints.size();
   }
   plan.trace.reserve(candidate_count);
   std::vector<RankedCandidate> kept;
@@ -356,7 +336,7 @@ RoutePlan plan_route(const PlanInput& input) {
   Removal removal;
   for (const ModelChoice& choice : choices) {
     std::size_t group_begin = kept.size();
-    for (const config::EndpointRef& ref : snapshot.endpoints_of(*choice.model)) {
+    for (const config::EndpointRef& ref : choice.endpoints) {
       Picousd cost =
           estimated_cost(ref.endpoint->price, request.estimated_prompt_tokens, completion_tokens);
       const EndpointState* state = input.endpoints.find(ref);

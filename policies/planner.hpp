@@ -15,6 +15,7 @@
 #include "policies/endpoint_table.hpp"
 #include "policies/plan_request.hpp"
 #include "policies/request_preferences.hpp"
+#include "policies/wildcard_model.hpp"
 
 namespace switchyard::policies {
 
@@ -48,6 +49,9 @@ struct RoutePlan {
   // False when no later retry can succeed (nothing was removed for being
   // unavailable or cooling down): the client is told not to retry.
   bool retryable = true;
+  // The models made for names only a wildcard entry matched: attempts and
+  // trace point into them, so they live as long as the plan.
+  std::vector<std::shared_ptr<const WildcardInstance>> wildcard_models;
 };
 
 struct PlanInput {

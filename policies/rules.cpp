@@ -101,12 +101,18 @@ bool rule_matches(const config::Rule& rule, const config::EndpointRef& candidate
   if (!rule.author.empty() && !any_equal(rule.author, model.author)) return false;
   if (!rule.license.empty() && !any_equal(rule.license, model.license)) return false;
   if (rule.weights && *rule.weights != model.weights) return false;
-  if (!rule.model.empty() && !any_equal(rule.model, model.id)) return false;
-  if (!rule.provider.empty() && !any_equal(rule.provider, provider.name)) return false;
-  if (rule.hosting && *rule.hosting != provider.location) return false;
-  if (!rule.jurisdiction.empty() && !any_equal(rule.jurisdiction, provider.jurisdiction)) {
+  // A name served through a wildcard entry is matched by the wildcard's id.
+  if (!rule.model.empty() && !any_equal(rule.model, model.id) &&
+      (model.wildcard.empty() || !any_equal(rule.model, model.wildcard))) {
     return false;
   }
+  if (!rule.provider.empty() && !any_equal(rule.provider, provider.name)) return false;
+  if (rule.hosting && *rule.hosting != provider.location) return false;
+  // A provider that states no jurisdiction has an unknown one: only a rule
+  // naming `unknown` matches it, as for the catalog's unknown facts.
+  std::string_view jurisdiction =
+      provider.jurisdiction.empty() ? std::string_view("unknown") : provider.jurisdiction;
+  if (!rule.jurisdiction.empty() && !any_equal(rule.jurisdiction, jurisdiction)) return false;
   if (rule.retains_prompts && *rule.retains_prompts != provider.data_policy.retains_prompts) {
     return false;
   }

@@ -278,7 +278,7 @@ void Metrics::observe(const UsageRecord& record) {
                        or_default(record.weights, "other"),
                        or_default(record.hosting, "other"),
                        provider,
-                       or_default(record.served_model, "none"),
+                       or_default(model_label(record), "none"),
                        or_default(record.outcome, "unknown")};
   RequestSeries& series = impl_->series_for(labels);
 

@@ -68,7 +68,7 @@ const std::string& key_of(const UsageRecord& record, Dimension dimension) {
     case Dimension::hosting:
       return record.hosting;
     case Dimension::model:
-      return record.served_model;
+      return model_label(record);  // bounded by the catalog, like the metric label
   }
   return record.origin;
 }

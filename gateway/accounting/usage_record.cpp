@@ -194,6 +194,8 @@ std::string to_json_line(const UsageRecord& record) {
   object.text("weights", record.weights);
   object.text("hosting", record.hosting);
   object.text("jurisdiction", record.jurisdiction);
+  if (!record.provenance_source.empty()) object.text("provenance_source", record.provenance_source);
+  if (!record.wildcard.empty()) object.text("wildcard", record.wildcard);
   object.integer("prompt_tokens", record.prompt_tokens);
   object.integer("completion_tokens", record.completion_tokens);
   object.integer("cached_prompt_tokens", record.cached_prompt_tokens);
@@ -264,6 +266,8 @@ bool from_json_line(std::string_view line, UsageRecord& record) {
   reader.text("weights", record.weights);
   reader.text("hosting", record.hosting);
   reader.text("jurisdiction", record.jurisdiction);
+  reader.text("provenance_source", record.provenance_source);
+  reader.text("wildcard", record.wildcard);
   reader.integer("prompt_tokens", record.prompt_tokens);
   reader.integer("completion_tokens", record.completion_tokens);
   reader.integer("cached_prompt_tokens", record.cached_prompt_tokens);

@@ -46,6 +46,11 @@ struct UsageRecord {
   std::string weights = "other";
   std::string hosting = "other";  // local | remote
   std::string jurisdiction;
+  // Where the provenance facts came from: model | provider_default | unknown.
+  std::string provenance_source;
+  // When served_model was named through a wildcard entry, that entry's id
+  // ("ollama/*"): the metric label, bounded by the catalog. Else empty.
+  std::string wildcard;
 
   std::int64_t prompt_tokens = 0;
   std::int64_t completion_tokens = 0;
@@ -70,6 +75,12 @@ struct UsageRecord {
   std::string outcome = "ok";
   int status = 200;
 };
+
+// The model as a metric label: the wildcard entry's id for a name only a
+// wildcard matched, so labels stay bounded by the catalog.
+inline const std::string& model_label(const UsageRecord& record) {
+  return record.wildcard.empty() ? record.served_model : record.wildcard;
+}
 
 // One JSON line (no trailing newline), stable field names.
 std::string to_json_line(const UsageRecord& record);

@@ -21,12 +21,14 @@ struct EndpointVerdict {
   bool changed = false;
 };
 
+// A wildcard entry ("ollama/*") passes any name through: the server's
+// verdict holds for it, whatever the listing says.
 EndpointVerdict judge(const config::EndpointRef& ref, const providers::HealthVerdict& verdict) {
   EndpointVerdict out{&ref};
   if (!verdict.reachable) {
     out.health = Health::unhealthy;
     out.reason = HealthReason::check_failed;
-  } else if (verdict.listed_models &&
+  } else if (verdict.listed_models && !ref.model->is_wildcard() &&
              !providers::listing_serves(*verdict.listed_models, ref.endpoint->upstream_model)) {
     out.health = Health::unhealthy;
     out.reason = HealthReason::model_not_listed;

@@ -18,6 +18,8 @@ void fill_endpoint_facts(UsageRecord& record, const config::EndpointRef& ref) {
   record.weights = config::to_string(ref.model->weights);
   record.hosting = config::to_string(ref.provider->location);
   record.jurisdiction = ref.provider->jurisdiction;
+  record.provenance_source = ref.model->provenance_source;
+  record.wildcard = ref.model->wildcard;
 }
 
 HeaderList served_headers(const std::string& request_id, const config::EndpointRef& ref,

@@ -68,6 +68,7 @@ json::object openai_entry(const config::Snapshot& snapshot, const config::Model&
   entry["owned_by"] = model.author;
   entry["name"] = model.name;
   entry["context_length"] = model.context_length;
+  entry["provenance_source"] = model.provenance_source;  // model | provider_default | unknown
   // OpenRouter lists prices as strings in USD per token.
   entry["pricing"] = {
       {"prompt", format_price_per_token(std::max<Picousd>(cheapest_prompt, 0))},

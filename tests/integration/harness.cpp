@@ -42,6 +42,14 @@ void close_inherited_fds() {
   for (int fd = 3; fd < 4096; ++fd) ::close(fd);
 }
 
+// The binary of this build, unless SWITCHYARD_TEST_BINARY names another: the
+// sanitized run drives its ASan + UBSan gateway with this (release) harness,
+// so the harness is compiled once, not once per build.
+std::string gateway_binary() {
+  const char* chosen = std::getenv("SWITCHYARD_TEST_BINARY");
+  return chosen != nullptr && *chosen != '\0' ? chosen : SWITCHYARD_BINARY;
+}
+
 // argv / envp built before fork: the child may only call async-signal-safe
 // functions.
 struct ExecArgs {
@@ -51,10 +59,11 @@ struct ExecArgs {
   std::vector<char*> envp;
 
   ExecArgs(const std::vector<std::string>& args, const EnvVars& env) {
-    if (::access(SWITCHYARD_BINARY, X_OK) != 0) {
-      throw std::runtime_error(std::string("gateway binary not executable: ") + SWITCHYARD_BINARY);
+    const std::string binary = gateway_binary();
+    if (::access(binary.c_str(), X_OK) != 0) {
+      throw std::runtime_error("gateway binary not executable: " + binary);
     }
-    storage.push_back(SWITCHYARD_BINARY);
+    storage.push_back(binary);
     storage.insert(storage.end(), args.begin(), args.end());
     for (auto& s : storage) argv.push_back(s.data());
     argv.push_back(nullptr);

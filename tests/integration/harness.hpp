@@ -22,6 +22,8 @@ using EnvVars = std::vector<std::pair<std::string, std::string>>;
 // The provider key every test config names (api_key_env: TEST_PROVIDER_KEY).
 inline constexpr const char* kProviderKeyEnv = "TEST_PROVIDER_KEY";
 inline constexpr const char* kProviderKey = "sk-test-secret-123";
+// The authorization header the fakes expect for kProviderKey.
+inline constexpr const char* kProviderBearer = "Bearer sk-test-secret-123";
 
 // A fresh directory from mkdtemp in the system temp dir, removed with its
 // contents on destruction.

@@ -15,7 +15,7 @@ extern char** environ;
 namespace itest {
 namespace {
 
-const std::string kClientsDir = std::string(SWITCHYARD_SOURCE_DIR) + "/tests/clients";
+const std::string kClientsDir = std::string(SWITCHYARD_SOURCE_DIR "/tests/clients");
 
 // The parent's environment with `overrides` replacing or adding entries.
 std::vector<std::string> child_environment(const EnvVars& overrides) {

@@ -39,7 +39,7 @@ bool refusal(int status) {
 }
 
 std::vector<Case> load_cases() {
-  std::ifstream in(std::string(SWITCHYARD_SOURCE_DIR) + "/tests/conformance/llhttp_requests.json");
+  std::ifstream in(std::string(SWITCHYARD_SOURCE_DIR "/tests/conformance/llhttp_requests.json"));
   std::stringstream text;
   text << in.rdbuf();
   auto root = boost::json::parse(text.str()).as_object();

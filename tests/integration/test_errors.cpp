@@ -43,12 +43,12 @@ TEST_SUITE("errors") {
     CHECK(stack.upstream.hits() == 1);
   }
 
-  TEST_CASE("an unknown model is 404 naming the available models") {
+  TEST_CASE("an unknown model is 404 suggesting the nearest catalog model") {
     Stack stack;
     auto client = stack.client();
-    auto error = check_error(client.post("/v1/chat/completions", chat_body("nobody/nothing")), 404,
+    auto error = check_error(client.post("/v1/chat/completions", chat_body("test/alpah")), 404,
                              "model_not_found");
-    CHECK(str(error.at("message")).find("test/alpha") != std::string::npos);
+    CHECK(str(error.at("message")).find("did you mean test/alpha") != std::string::npos);
     CHECK(stack.upstream.hits() == 0);
   }
 

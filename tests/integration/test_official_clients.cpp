@@ -78,7 +78,7 @@ TEST_SUITE("official clients") {
     auto up = stack.upstream.last_request();
     CHECK(up->target == "/v1/chat/completions");
     CHECK(up->json().at("model") == "alpha-upstream");
-    CHECK(up->header("authorization") == std::string("Bearer ") + kProviderKey);
+    CHECK(up->header("authorization") == std::string(kProviderBearer));
   }
 
   TEST_CASE("OpenAI client: stream with usage") {

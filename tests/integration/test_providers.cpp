@@ -68,7 +68,7 @@ RoundTrip round_trip(const FlavorFixture& fixture, FlavorStack& stack, bool inli
   REQUIRE(out.upstream.size() == 3);
   for (const auto& up : out.upstream) {
     CHECK(up.target == fixture.base_path + "/chat/completions");
-    CHECK(up.header("authorization") == std::string("Bearer ") + kProviderKey);
+    CHECK(up.header("authorization") == std::string(kProviderBearer));
     CHECK(up.json().at("model") == "alpha-upstream");
   }
   // Usage is always asked upstream, whatever the client said.

@@ -32,7 +32,7 @@ TEST_SUITE("proxy") {
     CHECK(up.method == "POST");
     CHECK(up.target == "/v1/chat/completions");
     CHECK(header_count(up.headers, "authorization") == 1);
-    CHECK(up.header("authorization") == std::string("Bearer ") + kProviderKey);
+    CHECK(up.header("authorization") == std::string(kProviderBearer));
     for (const auto& header : up.headers) {
       const auto& [name, value] = header;
       INFO("upstream header " << header.first << ": " << header.second);

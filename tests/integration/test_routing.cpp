@@ -362,10 +362,10 @@ TEST_SUITE("routing") {
     }
     CHECK(client.body_complete());
 
-    // 404: unknown model, listing what exists.
-    auto missing = post_chat(fleet.port(), chat_json("test/nope"), kTeamToken);
+    // 404: unknown model, suggesting the nearest catalog id.
+    auto missing = post_chat(fleet.port(), chat_json("test/lama"), kTeamToken);
     auto error = check_error(missing, 404, "model_not_found");
-    CHECK(str(error.at("message")).find("test/llama") != std::string::npos);
+    CHECK(str(error.at("message")).find("did you mean test/llama") != std::string::npos);
     CHECK(missing.header("x-should-retry") == "false");
     // 400: malformed body.
     auto bad = post_chat(fleet.port(), R"({"model":"test/llama","messages":)", kTeamToken);

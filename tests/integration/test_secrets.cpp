@@ -22,7 +22,7 @@ TEST_SUITE("secrets") {
     CHECK(ok.status == 200);
     check_no_secret(ok);
     CHECK(stack.upstream.last_request()->header("authorization") ==
-          std::string("Bearer ") + kProviderKey);
+          std::string(kProviderBearer));
 
     client.send_request("POST", "/v1/chat/completions", chat_body("test/alpha", true, true));
     auto head = client.read_response_head();

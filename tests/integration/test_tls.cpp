@@ -67,7 +67,7 @@ TEST_SUITE("tls") {
     REQUIRE(stack.upstream.hits() == 2);
     auto up = stack.upstream.requests().back();
     CHECK(up.target == "/v1/chat/completions");
-    CHECK(up.header("authorization") == std::string("Bearer ") + kProviderKey);
+    CHECK(up.header("authorization") == std::string(kProviderBearer));
     CHECK(up.header("host") == "localhost:" + std::to_string(stack.upstream.port()));
     // SNI names the host we dialled.
     CHECK(stack.upstream.last_server_name() == "localhost");

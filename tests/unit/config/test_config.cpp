@@ -15,7 +15,7 @@ namespace {
 using namespace switchyard;
 using namespace switchyard::config;
 
-const std::string kFixtures = std::string(SWITCHYARD_SOURCE_DIR) + "/tests/unit/config/fixtures";
+const std::string kFixtures = std::string(SWITCHYARD_SOURCE_DIR "/tests/unit/config/fixtures");
 
 // An environment with only the given variables, so the real one cannot leak in.
 EnvLookup fake_env(std::map<std::string, std::string> vars = {}) {
@@ -117,7 +117,7 @@ TEST_CASE("each bad config is refused with its exact path, message and line") {
        "providers[1].name: duplicate provider name \"p\", first defined at line 2 (line 4)"},
       {"bad weights",
        kProvider + "models:\n" + model_entry("a/m", "prompt: 1, completion: 2", "free"),
-       "models[0].weights: must be one of open, closed (line 9)"},
+       "models[0].weights: must be one of open, closed, unknown (line 9)"},
       {"lower-case origin", with(kBase, "origin: US", "origin: us"),
        "models[0].origin: must be an ISO 3166 country code such as CN, US or FR (line 8)"},
       {"missing required id", with(kBase, "- id: a/m", "- name: a/m"),
@@ -182,7 +182,8 @@ TEST_CASE("every problem is reported, not only the first") {
   CHECK_FALSE(result.config.has_value());
   CAPTURE(join_all(result.errors));
   CHECK(result.errors.size() == 6);
-  CHECK(contains(result.errors, "models[0].weights: must be one of open, closed (line 9)"));
+  CHECK(
+      contains(result.errors, "models[0].weights: must be one of open, closed, unknown (line 9)"));
   CHECK(
       contains(result.errors, "models[0].endpoints[0].provider: unknown provider \"q\" (line 13)"));
   CHECK(contains(result.errors,
@@ -438,7 +439,7 @@ TEST_CASE("includes append providers and models; their errors name the file") {
 }
 
 TEST_CASE("the shipped switchyard.yaml and catalog.yaml load without errors") {
-  const std::string path = std::string(SWITCHYARD_SOURCE_DIR) + "/config/switchyard.yaml";
+  const std::string path = std::string(SWITCHYARD_SOURCE_DIR "/config/switchyard.yaml");
   const std::vector<std::string> key_vars = {
       "OPENAI_API_KEY",    "ANTHROPIC_API_KEY", "GEMINI_API_KEY",   "DEEPSEEK_API_KEY",
       "DASHSCOPE_API_KEY", "MISTRAL_API_KEY",   "MOONSHOT_API_KEY", "ZAI_API_KEY"};

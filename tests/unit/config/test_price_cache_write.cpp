@@ -50,7 +50,7 @@ TEST_CASE("price.cache_write: parsed when given, absent otherwise, checked like 
 
 TEST_CASE("the shipped catalog prices Anthropic's cache writes") {
   LoadResult shipped =
-      load_config_file(std::string(SWITCHYARD_SOURCE_DIR) + "/config/switchyard.yaml");
+      load_config_file(std::string(SWITCHYARD_SOURCE_DIR "/config/switchyard.yaml"));
   REQUIRE(shipped.config.has_value());
   bool found = false;
   for (const Model& model : shipped.config->models) {

@@ -210,14 +210,20 @@ TEST_SUITE("planner") {
     }
   }
 
-  TEST_CASE("unknown model lists a few available ids") {
+  TEST_CASE("unknown model suggests the nearest ids, not the first ones") {
     Fixture f;
     f.request.model = "deepseek/deepseek-v9";
     auto plan = f.plan();
     CHECK(plan.failure == PlanFailure::unknown_model);
     CHECK(plan.message ==
-          "model 'deepseek/deepseek-v9' does not exist; available: deepseek/deepseek-r1, "
-          "openai/gpt-4o, meta-llama/llama-3.1-70b (see GET /v1/models)");
+          "model 'deepseek/deepseek-v9' does not exist; did you mean deepseek/deepseek-r1? "
+          "(see GET /v1/models)");
+    f.request.model = "gpt-4o-mni";
+    CHECK(f.plan().message ==
+          "model 'gpt-4o-mni' does not exist; did you mean openai/gpt-4o? (see GET /v1/models)");
+    f.request.model = "something-else-entirely";
+    CHECK(f.plan().message ==
+          "model 'something-else-entirely' does not exist (see GET /v1/models)");
     f.request.model = "deepseek/deepseek-r1";
     f.request.models = {"nope:nitro"};
     CHECK(f.plan().failure == PlanFailure::unknown_model);

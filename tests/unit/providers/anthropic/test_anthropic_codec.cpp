@@ -30,7 +30,7 @@ constexpr std::int64_t kCreated = 1700000000;
 
 std::string read_golden(const std::string& name) {
   std::ifstream file(
-      std::string(SWITCHYARD_SOURCE_DIR) + "/tests/unit/providers/anthropic/golden/" + name,
+      std::string(SWITCHYARD_SOURCE_DIR "/tests/unit/providers/anthropic/golden/") + name,
       std::ios::binary);
   REQUIRE_MESSAGE(file.good(), "missing golden file " << name);
   std::stringstream text;
