@@ -55,6 +55,18 @@ Quantiles window_quantiles(const std::atomic<float>* window, std::uint64_t count
 
 }  // namespace
 
+const char* describe(HealthReason reason) {
+  switch (reason) {
+    case HealthReason::none:
+      return "";
+    case HealthReason::check_failed:
+      return "health check failing";
+    case HealthReason::model_not_listed:
+      return "model not listed by server";
+  }
+  return "";
+}
+
 void EndpointState::record_success(double ttft_ms, double tokens_per_second) {
   if (ttft_ms < 0) ttft_ms = 0;
   std::uint64_t n = samples_.fetch_add(1, kRelaxed);

@@ -23,6 +23,10 @@ namespace switchyard::policies {
 using Clock = std::chrono::steady_clock;
 
 enum class Health : int { unknown = 0, healthy = 1, unhealthy = 2 };
+// Why an endpoint is unhealthy: its server failed the health check, or the
+// server answered but does not list the endpoint's upstream model.
+enum class HealthReason : int { none = 0, check_failed = 1, model_not_listed = 2 };
+const char* describe(HealthReason reason);
 enum class Circuit : int { closed = 0, open = 1, half_open = 2 };
 
 struct EndpointStatsView {
@@ -66,10 +70,22 @@ class EndpointState {
   // Whether a Retry-After cooldown (not the circuit) holds it back now.
   bool cooling_down(Clock::time_point now) const;
 
-  void set_health(Health health) {
-    health_.store(static_cast<int>(health), std::memory_order_relaxed);
+  // Returns whether the health or its reason changed (the caller logs changes).
+  // Health and reason are one atomic word, so a reader never sees one without
+  // the other.
+  bool set_health(Health health, HealthReason reason = HealthReason::none) {
+    if (health != Health::unhealthy) reason = HealthReason::none;
+    if (health == Health::unhealthy && reason == HealthReason::none)
+      reason = HealthReason::check_failed;
+    int word = static_cast<int>(health) | (static_cast<int>(reason) << 4);
+    return health_.exchange(word, std::memory_order_relaxed) != word;
   }
-  Health health() const { return static_cast<Health>(health_.load(std::memory_order_relaxed)); }
+  Health health() const {
+    return static_cast<Health>(health_.load(std::memory_order_relaxed) & 0xf);
+  }
+  HealthReason health_reason() const {
+    return static_cast<HealthReason>(health_.load(std::memory_order_relaxed) >> 4);
+  }
   Circuit circuit(Clock::time_point now) const;
   std::uint32_t consecutive_failures() const {
     return consecutive_failures_.load(std::memory_order_relaxed);

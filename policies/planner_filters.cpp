@@ -138,7 +138,7 @@ bool provider_disabled(const FilterContext&, const config::EndpointRef& candidat
 bool health(const FilterContext& context, const config::EndpointRef&, Removal& removal) {
   const EndpointState* state = context.candidate_state;
   if (state == nullptr || state->health() != Health::unhealthy) return false;
-  return remove(removal, FilterStage::unavailable, "health", "health check failing");
+  return remove(removal, FilterStage::unavailable, "health", describe(state->health_reason()));
 }
 
 bool cooldown(const FilterContext& context, const config::EndpointRef&, Removal& removal) {

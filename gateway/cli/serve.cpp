@@ -15,6 +15,7 @@
 #include "gateway/accounting/access_log.hpp"
 #include "gateway/accounting/accounting.hpp"
 #include "gateway/accounting/metrics.hpp"
+#include "gateway/cli/health_reporter.hpp"
 #include "gateway/http/server.hpp"
 #include "gateway/http/tls_context.hpp"
 #include "providers/upstream/health_probe.hpp"
@@ -119,12 +120,11 @@ void reload_config(const CliOptions& options, const StartupSettings& fixed, Gate
 void serve_until_stopped(const CliOptions& options, const StartupSettings& fixed, Gateway& gateway,
                          Accounting& accounting, net::io_context& control,
                          net::signal_set& signals) {
+  HealthReporter reporter(gateway, accounting.metrics());
   providers::HealthChecker health(
       control, [&gateway] { return gateway.snapshot(); },
-      [&gateway, &accounting](const std::string& provider, bool up) {
-        auto verdict = up ? policies::Health::healthy : policies::Health::unhealthy;
-        gateway.endpoints().set_provider_health(*gateway.snapshot(), provider, verdict);
-        accounting.metrics().set_endpoint_up(provider, up);
+      [&reporter](const std::string& provider, const providers::HealthVerdict& verdict) {
+        reporter.on_verdict(provider, verdict);
       });
   health.start();
   std::function<void(const boost::system::error_code&, int)> on_signal;

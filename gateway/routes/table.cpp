@@ -5,6 +5,7 @@
 
 #include "gateway/accounting/access_log.hpp"
 #include "gateway/accounting/accounting.hpp"
+#include "gateway/accounting/endpoint_state_metrics.hpp"
 #include "gateway/accounting/metrics.hpp"
 #include "gateway/accounting/share_stats.hpp"
 #include "gateway/accounting/usage_record.hpp"
@@ -71,23 +72,26 @@ net::awaitable<bool> serve_health(RequestScope& scope) {
 }
 
 net::awaitable<bool> serve_ready(RequestScope& scope) {
-  std::size_t usable = usable_endpoint_count(
-      *scope.snapshot, scope.session.worker().gateway().endpoints(), Clock::now());
-  std::string body = R"({"status":")" + std::string(usable > 0 ? "ready" : "not_ready") +
-                     R"(","usable_endpoints":)" + std::to_string(usable) + "}";
-  co_return co_await reply(scope, usable > 0 ? 200 : 503, std::move(body));
+  Readiness ready =
+      render_readiness(*scope.snapshot, scope.session.worker().gateway().endpoints(), Clock::now());
+  co_return co_await reply(scope, ready.status, std::move(ready.body));
 }
 
 net::awaitable<bool> serve_metrics(RequestScope& scope) {
-  co_return co_await reply(scope, 200,
-                           scope.session.worker().gateway().accounting().metrics().render(),
-                           "text/plain; version=0.0.4; charset=utf-8");
+  Gateway& gateway = scope.session.worker().gateway();
+  std::string text = gateway.accounting().metrics().render();
+  text += render_endpoint_states(*scope.snapshot, gateway.endpoints(), Clock::now());
+  co_return co_await reply(scope, 200, std::move(text), "text/plain; version=0.0.4; charset=utf-8");
 }
 
 net::awaitable<bool> serve_models(RequestScope& scope) {
+  ModelsQuery query;
+  query.all = query_param(scope.request.target(), "all") == "true";
+  query.anthropic = scope.request.find("anthropic-version") != scope.request.end();
   co_return co_await reply(
       scope, 200,
-      render_models(*scope.snapshot, scope.session.worker().gateway().endpoints(), Clock::now()));
+      render_models(*scope.snapshot, scope.session.worker().gateway().endpoints(), Clock::now(),
+                    query));
 }
 
 net::awaitable<bool> serve_dashboard(RequestScope& scope) {

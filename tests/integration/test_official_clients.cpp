@@ -140,6 +140,18 @@ TEST_SUITE("official clients") {
     CHECK(stack.upstream.last_request()->target == "/v1/chat/completions");
   }
 
+  TEST_CASE("Anthropic client: models.list() reads Anthropic's list shape") {
+    if (!clients_ready()) return;
+    Stack stack;
+    auto out = run_ok("anthropic_models", stack);
+    CHECK(json::serialize(out.at("ids")) == R"(["test/alpha"])");
+    CHECK(json::serialize(out.at("types")) == R"(["model"])");
+    CHECK(json::serialize(out.at("created_at")) == R"(["1970-01-01T00:00:00Z"])");
+    CHECK(out.at("has_more") == false);
+    CHECK(out.at("first_id") == "test/alpha");
+    CHECK(out.at("last_id") == "test/alpha");
+  }
+
   TEST_CASE("Vercel AI SDK: generateText and streamText") {
     if (!clients_ready()) return;
     Stack stack(openai_handler({.pieces = {"Hel", "lo"}, .usage = {8, 2}}));

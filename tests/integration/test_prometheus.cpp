@@ -252,6 +252,9 @@ TEST_SUITE("prometheus") {
     auto metrics = client.get("/metrics");
     REQUIRE(metrics.status == 200);
     CHECK(metrics.body.find("switchyard_cost_usd_total{") != std::string::npos);
+    // The per-endpoint state family rides along the registry's output.
+    CHECK(metrics.body.find("# TYPE switchyard_endpoint_state gauge\n") != std::string::npos);
+    CHECK(metrics.body.find("switchyard_endpoint_state{provider=") != std::string::npos);
     TempDir dir;
     const std::string path = dir.write("metrics.prom", metrics.body);
     CommandResult result = run_command({*promtool, "check", "metrics"}, path);
