@@ -97,21 +97,30 @@ const config::SnapshotPtr& Worker::snapshot() {
   return snapshot_;
 }
 
-bool Worker::listen(const net::ip::tcp::endpoint& endpoint, std::string& error) {
-  // No SO_REUSEPORT: with it, any other process (a second gateway started by
-  // mistake) could bind the same port and the kernel would silently split the
-  // traffic. The first worker binds exclusively; the others share its socket.
+namespace {
+
+// No SO_REUSEPORT: with it, any other process (a second gateway started by
+// mistake) could bind the same port and the kernel would silently split the
+// traffic. One socket binds exclusively; the process's other workers share it.
+bool bind_exclusive(net::ip::tcp::acceptor& acceptor, const net::ip::tcp::endpoint& endpoint,
+                    std::string_view what, std::string& error) {
   boost::system::error_code ec;
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
-  if (ec) {
-    error = "cannot listen on " + endpoint.address().to_string() + ":" +
-            std::to_string(endpoint.port()) + ": " + ec.message();
-    return false;
-  }
-  return true;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (!ec) return true;
+  error = "cannot listen on " + endpoint.address().to_string() + ":" +
+          std::to_string(endpoint.port());
+  error += what;
+  error += ": " + ec.message();
+  return false;
+}
+
+}  // namespace
+
+bool Worker::listen(const net::ip::tcp::endpoint& endpoint, std::string& error) {
+  return bind_exclusive(acceptor_, endpoint, "", error);
 }
 
 bool Worker::share_listener(Worker& first, std::string& error) {
@@ -133,18 +142,7 @@ bool Worker::share_listener(Worker& first, std::string& error) {
 }
 
 bool Worker::listen_admin(const net::ip::tcp::endpoint& endpoint, std::string& error) {
-  // No SO_REUSEPORT: one acceptor, and no other process may join this port.
-  boost::system::error_code ec;
-  admin_acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) admin_acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) admin_acceptor_.bind(endpoint, ec);
-  if (!ec) admin_acceptor_.listen(net::socket_base::max_listen_connections, ec);
-  if (ec) {
-    error = "cannot listen on " + endpoint.address().to_string() + ":" +
-            std::to_string(endpoint.port()) + " (admin): " + ec.message();
-    return false;
-  }
-  return true;
+  return bind_exclusive(admin_acceptor_, endpoint, " (admin)", error);
 }
 
 std::uint16_t Worker::admin_port() const {
